@@ -1,0 +1,29 @@
+//! Store errors. Database details stay in the log; callers see what kind of failure it was.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Unique-constraint violations become `Conflict` so callers can answer 409.
+    pub(crate) fn from_insert(err: sqlx::Error, what: &str) -> StoreError {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(format!("{what} already exists"))
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Persistence for Huddle: one [`Store`] trait, backed by SQLite (the embedded default) or
+//! PostgreSQL, chosen once from the database URL.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver; the few places where dialects
+//! differ are isolated in [`sql`]. Every change that other people should see is written together
+//! with an entry in the project's event log, in one transaction, so the event's `seq` is assigned
+//! exactly when the change commits.
+
+mod error;
+mod model;
+mod sql;
+mod time;
+
+use async_trait::async_trait;
+use huddle_core::Role;
+
+pub use error::{StoreError, StoreResult};
+pub use model::{
+    Backend, Member, NewRefreshToken, NewUser, Project, ProjectSummary, RefreshRotation,
+    StoredEvent, User, UserCredentials,
+};
+pub use sql::{connect, ConnectOptions};
+pub use time::{format_time, now};
+
+/// Everything the server persists. Implementations must behave identically; the suite in
+/// `tests/store.rs` runs against each.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Round trip to the database, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
+
+    async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()>;
+    /// Exchanges a live refresh token for `next` (same family). A token that was already rotated
+    /// or revoked is a replay: its whole family is revoked.
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &str,
+        next: NewRefreshToken,
+    ) -> StoreResult<RefreshRotation>;
+    /// Revokes the token's family (logout). Unknown tokens are ignored.
+    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Creates a project and records `project_created` as its first event.
+    async fn create_project(
+        &self,
+        name: &str,
+        description: &str,
+        actor: &User,
+    ) -> StoreResult<(Project, StoredEvent)>;
+    async fn project(&self, name: &str) -> StoreResult<Option<Project>>;
+    /// Projects `user` is a member of, or all projects when `user` is `None`, with the given
+    /// user's role where there is one.
+    async fn list_projects(&self, member: Option<&str>) -> StoreResult<Vec<ProjectSummary>>;
+
+    async fn member_role(&self, project_id: &str, user_id: &str) -> StoreResult<Option<Role>>;
+    async fn list_members(&self, project_id: &str) -> StoreResult<Vec<Member>>;
+    /// Adds a member, or changes the role of an existing one (`member_role_changed`).
+    async fn put_member(
+        &self,
+        project: &Project,
+        user: &User,
+        role: Role,
+        actor: &User,
+    ) -> StoreResult<(Member, StoredEvent)>;
+    async fn remove_member(
+        &self,
+        project: &Project,
+        user: &User,
+        actor: &User,
+    ) -> StoreResult<StoredEvent>;
+
+    /// Appends one event with the project's next sequence number.
+    async fn append_event(
+        &self,
+        project: &Project,
+        kind: &str,
+        payload: serde_json::Value,
+        actor: Option<&str>,
+    ) -> StoreResult<StoredEvent>;
+    /// Events with `seq > after_seq`, oldest first.
+    async fn events_after(
+        &self,
+        project: &Project,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredEvent>>;
+    async fn last_seq(&self, project_id: &str) -> StoreResult<i64>;
+}

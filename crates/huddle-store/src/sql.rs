@@ -1,0 +1,148 @@
+//! The SQL implementation of [`Store`] shared by SQLite and PostgreSQL.
+
+mod connect;
+mod events;
+mod projects;
+mod rows;
+mod tokens;
+mod users;
+
+use async_trait::async_trait;
+use huddle_core::Role;
+use sqlx::AnyPool;
+
+pub use connect::{connect, ConnectOptions};
+
+use crate::model::*;
+use crate::{Store, StoreResult};
+
+/// Pools for one database. SQLite allows one writer at a time, so writes go through a pool of
+/// one connection (no `SQLITE_BUSY` between our own writers) while reads use several; on
+/// PostgreSQL both are the same pool.
+pub struct SqlStore {
+    backend: Backend,
+    write: AnyPool,
+    read: AnyPool,
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        users::create(&self.write, user).await
+    }
+
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
+        users::credentials(&self.read, username).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
+        users::by_column(&self.read, "id", id).await
+    }
+
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+        users::by_column(&self.read, "username", username).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        users::list(&self.read).await
+    }
+
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+        users::set_password(&self.write, username, password_hash).await
+    }
+
+    async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()> {
+        tokens::insert(&self.write, token).await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &str,
+        next: NewRefreshToken,
+    ) -> StoreResult<RefreshRotation> {
+        tokens::rotate(&self.write, presented_hash, next).await
+    }
+
+    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()> {
+        tokens::revoke_family_of(&self.write, token_hash).await
+    }
+
+    async fn create_project(
+        &self,
+        name: &str,
+        description: &str,
+        actor: &User,
+    ) -> StoreResult<(Project, StoredEvent)> {
+        projects::create(&self.write, name, description, actor).await
+    }
+
+    async fn project(&self, name: &str) -> StoreResult<Option<Project>> {
+        projects::by_name(&self.read, name).await
+    }
+
+    async fn list_projects(&self, member: Option<&str>) -> StoreResult<Vec<ProjectSummary>> {
+        projects::list(&self.read, member).await
+    }
+
+    async fn member_role(&self, project_id: &str, user_id: &str) -> StoreResult<Option<Role>> {
+        projects::member_role(&self.read, project_id, user_id).await
+    }
+
+    async fn list_members(&self, project_id: &str) -> StoreResult<Vec<Member>> {
+        projects::members(&self.read, project_id).await
+    }
+
+    async fn put_member(
+        &self,
+        project: &Project,
+        user: &User,
+        role: Role,
+        actor: &User,
+    ) -> StoreResult<(Member, StoredEvent)> {
+        projects::put_member(&self.write, project, user, role, actor).await
+    }
+
+    async fn remove_member(
+        &self,
+        project: &Project,
+        user: &User,
+        actor: &User,
+    ) -> StoreResult<StoredEvent> {
+        projects::remove_member(&self.write, project, user, actor).await
+    }
+
+    async fn append_event(
+        &self,
+        project: &Project,
+        kind: &str,
+        payload: serde_json::Value,
+        actor: Option<&str>,
+    ) -> StoreResult<StoredEvent> {
+        let mut tx = self.write.begin().await?;
+        let event = events::append(&mut tx, project, kind, payload, actor).await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    async fn events_after(
+        &self,
+        project: &Project,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredEvent>> {
+        events::after(&self.read, project, after_seq, limit).await
+    }
+
+    async fn last_seq(&self, project_id: &str) -> StoreResult<i64> {
+        events::last_seq(&self.read, project_id).await
+    }
+}

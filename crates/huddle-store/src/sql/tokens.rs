@@ -1,0 +1,109 @@
+//! Refresh tokens: stored hashed, rotated on every use, revoked by family on replay.
+
+use sqlx::{AnyPool, Row};
+
+use crate::model::{NewRefreshToken, RefreshRotation};
+use crate::time::{format_time, now, parse_time};
+use crate::StoreResult;
+
+pub(super) async fn insert(pool: &AnyPool, token: NewRefreshToken) -> StoreResult<()> {
+    let mut conn = pool.acquire().await?;
+    insert_with(&mut conn, &token).await
+}
+
+async fn insert_with(conn: &mut sqlx::AnyConnection, token: &NewRefreshToken) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&token.token_hash)
+    .bind(&token.family_id)
+    .bind(&token.user_id)
+    .bind(format_time(now()))
+    .bind(format_time(token.expires_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn rotate(
+    pool: &AnyPool,
+    presented_hash: &str,
+    mut next: NewRefreshToken,
+) -> StoreResult<RefreshRotation> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(
+        "SELECT id, family_id, user_id, expires_at, rotated_at, revoked_at \
+         FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(presented_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(RefreshRotation::Unknown);
+    };
+    let id: String = row.try_get("id")?;
+    let family_id: String = row.try_get("family_id")?;
+    let user_id: String = row.try_get("user_id")?;
+    let rotated: Option<String> = row.try_get("rotated_at")?;
+    let revoked: Option<String> = row.try_get("revoked_at")?;
+    let now_text = format_time(now());
+
+    if rotated.is_some() || revoked.is_some() {
+        revoke_family(&mut tx, &family_id, &now_text).await?;
+        tx.commit().await?;
+        return Ok(RefreshRotation::Reused);
+    }
+    if parse_time(&row.try_get::<String, _>("expires_at")?)? <= now() {
+        return Ok(RefreshRotation::Expired);
+    }
+    // Guarded: of two racing refreshes with the same token, only one can rotate it.
+    let claimed = sqlx::query(
+        "UPDATE refresh_tokens SET rotated_at = $1 \
+         WHERE id = $2 AND rotated_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(&now_text)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        revoke_family(&mut tx, &family_id, &now_text).await?;
+        tx.commit().await?;
+        return Ok(RefreshRotation::Reused);
+    }
+    next.family_id = family_id;
+    next.user_id = user_id.clone();
+    insert_with(&mut tx, &next).await?;
+    tx.commit().await?;
+    Ok(RefreshRotation::Rotated { user_id })
+}
+
+async fn revoke_family(
+    conn: &mut sqlx::AnyConnection,
+    family_id: &str,
+    now_text: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_text)
+    .bind(family_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn revoke_family_of(pool: &AnyPool, token_hash: &str) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    let family: Option<String> =
+        sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(family_id) = family {
+        revoke_family(&mut tx, &family_id, &format_time(now())).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Users and their password hashes.
+
+use sqlx::AnyPool;
+
+use super::rows::{self, USER_COLUMNS};
+use crate::model::{NewUser, User, UserCredentials};
+use crate::time::{format_time, now};
+use crate::{StoreError, StoreResult};
+
+pub(super) async fn create(pool: &AnyPool, new: NewUser) -> StoreResult<User> {
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        username: new.username,
+        is_admin: new.is_admin,
+        created_at: now(),
+    };
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, is_admin, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&user.id)
+    .bind(&user.username)
+    .bind(&new.password_hash)
+    .bind(i64::from(user.is_admin))
+    .bind(format_time(user.created_at))
+    .execute(pool)
+    .await
+    .map_err(|e| StoreError::from_insert(e, &format!("user '{}'", user.username)))?;
+    Ok(user)
+}
+
+pub(super) async fn credentials(
+    pool: &AnyPool,
+    username: &str,
+) -> StoreResult<Option<UserCredentials>> {
+    let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+    let row = sqlx::query(&sql).bind(username).fetch_optional(pool).await?;
+    row.map(|row| {
+        Ok(UserCredentials {
+            user: rows::user(&row)?,
+            password_hash: sqlx::Row::try_get(&row, "password_hash")?,
+        })
+    })
+    .transpose()
+}
+
+/// Looks a user up by `id` or `username` (the only two callers; never user input as column).
+pub(super) async fn by_column(
+    pool: &AnyPool,
+    column: &'static str,
+    value: &str,
+) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.{column} = $1");
+    let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
+    row.as_ref().map(rows::user).transpose()
+}
+
+pub(super) async fn list(pool: &AnyPool) -> StoreResult<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+    let found = sqlx::query(&sql).fetch_all(pool).await?;
+    found.iter().map(rows::user).collect()
+}
+
+pub(super) async fn set_password(
+    pool: &AnyPool,
+    username: &str,
+    password_hash: &str,
+) -> StoreResult<()> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+        .bind(password_hash)
+        .bind(username)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+// Helpers for the browser test: start/stop the real server, REST calls,
+// and a Chromium launched through playwright-core.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const screenshotDir = path.join(repoRoot, 'target', 'e2e-screenshots');
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run'];
+
+export async function startServer({ timeoutMs = 60000 } = {}) {
+  const bin = process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
+  if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (set HUDDLE_BIN)`);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'huddle-e2e-'));
+  const adminPassword = randomBytes(18).toString('base64url');
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    env: { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not report "listening on" within ${timeoutMs} ms\n${log}`)), timeoutMs);
+    let stdoutBuf = '';
+    child.stdout.on('data', (chunk) => {
+      const text = chunk.toString();
+      log += text;
+      stdoutBuf += text;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(stdoutBuf);
+      if (m) { clearTimeout(timer); resolve(m[1].replace(/\/$/, '')); }
+    });
+    child.stderr.on('data', (chunk) => { log += chunk.toString(); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal})\n${log}`));
+    });
+  });
+
+  async function stop() {
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  return { url, adminPassword, stop, log: () => log };
+}
+
+export async function rest(base, method, urlPath, { body, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(base + urlPath, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}

@@ -1,0 +1,150 @@
+// End-to-end test of the web UI shell against the real server binary.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { launchBrowser, rest, screenshotDir, startServer } from './harness.mjs';
+
+const WAIT = { timeout: 20000 };
+
+describe('web UI shell', () => {
+  let server;
+  let browser;
+  let page;
+  const cspErrors = [];
+  const pageErrors = [];
+
+  before(async () => {
+    await mkdir(screenshotDir, { recursive: true });
+    server = await startServer();
+    const login = await rest(server.url, 'POST', '/auth/login',
+      { body: { username: 'admin', password: server.adminPassword } });
+    assert.equal(login.status, 200, `admin login: ${login.text}`);
+    const token = login.json.access_token;
+    const created = await rest(server.url, 'POST', '/api/projects',
+      { token, body: { name: 'demo', description: 'Browser test project' } });
+    assert.equal(created.status, 201, `create project: ${created.text}`);
+    const member = await rest(server.url, 'POST', '/api/projects/demo/members',
+      { token, body: { username: 'admin', role: 'admin' } });
+    assert.ok([200, 201].includes(member.status), `add member: ${member.status} ${member.text}`);
+
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) cspErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    // Also catch violations the console might not report.
+    await context.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`);
+      });
+    });
+  });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop();
+  });
+
+  it('serves index.html with a CSP whose hash matches the import map', async () => {
+    const res = await rest(server.url, 'GET', '/');
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy') || '';
+    const m = /<script type="importmap">([\s\S]*?)<\/script>/.exec(res.text);
+    assert.ok(m, 'index.html has an import map');
+    const hash = createHash('sha256').update(m[1], 'utf8').digest('base64');
+    assert.ok(csp.includes(`'sha256-${hash}'`), `CSP lacks the import map hash: ${csp}`);
+    assert.ok(csp.includes("frame-ancestors 'none'"), csp);
+    const js = await rest(server.url, 'GET', '/vendor/preact/preact.mjs');
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') || '', /javascript/);
+    const spa = await rest(server.url, 'GET', '/some/client/route');
+    assert.equal(spa.status, 200);
+    assert.match(spa.text, /<script type="importmap">/);
+  });
+
+  it('rejects a wrong password with a clear message', async () => {
+    await page.goto(server.url + '/');
+    await page.getByLabel('Username').waitFor(WAIT);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('definitely-wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const error = page.getByTestId('login-error');
+    await error.filter({ hasText: 'Wrong username or password.' }).waitFor(WAIT);
+    await page.screenshot({ path: path.join(screenshotDir, 'login.png') });
+  });
+
+  it('logs in and lists the project', async () => {
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('current-user').filter({ hasText: 'admin' }).waitFor(WAIT);
+    await page.locator('#project-rail').getByRole('button', { name: 'demo', exact: true }).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => localStorage.getItem('huddle.refresh') !== null), true);
+  });
+
+  it('opens the project: overview, members, activity, real-time badge', async () => {
+    await page.locator('#project-rail').getByRole('button', { name: 'demo', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'demo' }).waitFor(WAIT);
+    await page.getByText('Browser test project').waitFor(WAIT);
+    await page.getByTestId('member-list').getByText('admin').first().waitFor(WAIT);
+    await page.getByTestId('project-role').filter({ hasText: 'admin' }).waitFor(WAIT);
+    await page.getByTestId('activity-list').locator('[data-kind="member_added"]').waitFor(WAIT);
+    await page.getByText('Channels arrive with chat').waitFor(WAIT);
+    const badge = page.getByTestId('connection-badge');
+    await badge.filter({ hasText: /^Real-time$/ }).waitFor(WAIT);
+    await page.getByTestId('online-count').waitFor(WAIT);
+    await page.screenshot({ path: path.join(screenshotDir, 'project.png') });
+  });
+
+  it('toggles the theme and keeps it (and the session) across a reload', async () => {
+    const before = await page.evaluate(() => document.documentElement.dataset.theme);
+    assert.ok(before === 'dark' || before === 'light', `initial theme ${before}`);
+    await page.getByTestId('theme-toggle').click();
+    const afterToggle = await page.evaluate(() => document.documentElement.dataset.theme);
+    assert.notEqual(afterToggle, before);
+    assert.equal(await page.evaluate(() => localStorage.getItem('huddle.theme')), afterToggle);
+    await page.reload();
+    await page.getByTestId('current-user').filter({ hasText: 'admin' }).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), afterToggle);
+    await page.getByTestId('activity-list').locator('[data-kind="member_added"]').waitFor(WAIT);
+    await page.getByTestId('connection-badge').filter({ hasText: /^Real-time$/ }).waitFor(WAIT);
+  });
+
+  it('collapses the rail behind a menu button at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const rail = page.getByTestId('project-rail');
+    const menu = page.getByTestId('menu-button');
+    await menu.waitFor({ state: 'visible', ...WAIT });
+    await rail.waitFor({ state: 'hidden', ...WAIT });
+    assert.equal(await page.locator('aside.right').isVisible(), false, 'right sidebar hidden');
+    await menu.click();
+    await rail.waitFor({ state: 'visible', ...WAIT });
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.screenshot({ path: path.join(screenshotDir, 'phone.png') });
+    await page.keyboard.press('Escape');
+    await rail.waitFor({ state: 'hidden', ...WAIT });
+    await menu.click();
+    await rail.waitFor({ state: 'visible', ...WAIT });
+    await menu.click();
+    await rail.waitFor({ state: 'hidden', ...WAIT });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('logs out back to the login form', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => localStorage.getItem('huddle.refresh')), null);
+  });
+
+  it('had no CSP violations or page errors', async () => {
+    const violations = await page.evaluate(() => window.__cspViolations || []);
+    assert.deepEqual(cspErrors, [], 'console CSP errors');
+    assert.deepEqual(violations, [], 'securitypolicyviolation events');
+    assert.deepEqual(pageErrors, [], 'uncaught page errors');
+  });
+});

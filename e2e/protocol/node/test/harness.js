@@ -1,0 +1,309 @@
+// Shared harness for the Huddle protocol tests: starts a real server process,
+// talks REST to it with fetch, creates users with the CLI, and wraps real
+// socket.io-client sockets with an event recorder that can be awaited.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { io } from 'socket.io-client';
+
+const execFileP = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..', '..', '..');
+
+export const HUDDLE_BIN = process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
+export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 10000);
+export const TRANSPORTS = ['websocket', 'polling'];
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+export function rand(n = 6) {
+  return randomBytes(n).toString('hex');
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function withTimeout(promise, ms, what) {
+  let t;
+  const timeout = new Promise((_, rej) => {
+    t = setTimeout(() => rej(new Error(`timeout after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(t));
+}
+
+/** Starts `huddle serve` on an ephemeral port with a fresh data dir. */
+export async function startServer() {
+  if (!existsSync(HUDDLE_BIN)) {
+    throw new Error(`HUDDLE_BIN not found: ${HUDDLE_BIN}`);
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-node-'));
+  const adminPassword = `pw-${rand(12)}`;
+  const env = { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword, RUST_LOG: 'info' };
+  const child = spawn(HUDDLE_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  const keep = (src) => (line) => {
+    log.push(`[${src}] ${line}`);
+    if (log.length > 2000) log.shift();
+    if (process.env.E2E_SERVER_LOG) process.stderr.write(`[huddle ${src}] ${line}\n`);
+  };
+  const onErr = keep('stderr');
+  createInterface({ input: child.stderr }).on('line', onErr);
+  const stdoutLines = createInterface({ input: child.stdout });
+
+  const addr = await withTimeout(
+    new Promise((resolve, reject) => {
+      const onLine = (raw) => {
+        keep('stdout')(raw);
+        const m = /listening on http:\/\/(\S+)/.exec(raw.replace(ANSI, ''));
+        if (m) resolve(m[1]);
+      };
+      stdoutLines.on('line', onLine); // keeps draining stdout for the whole run
+      child.once('exit', (code, sig) =>
+        reject(new Error(`server exited early (code ${code}, signal ${sig}):\n${log.join('\n')}`)),
+      );
+      child.once('error', reject);
+    }),
+    30000,
+    'server "listening on http://..." line',
+  ).catch((e) => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`${e.message}\n--- server output ---\n${log.join('\n')}`);
+  });
+
+  const server = {
+    child,
+    dataDir,
+    adminPassword,
+    env,
+    log,
+    base: `http://${addr}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Creates a user with the CLI against the running server's data dir. */
+export async function cliUserAdd(server, username, password) {
+  try {
+    await execFileP(
+      HUDDLE_BIN,
+      ['user', 'add', username, '--password', password, '--data-dir', server.dataDir],
+      { env: server.env, timeout: 30000 },
+    );
+  } catch (e) {
+    throw new Error(`huddle user add ${username} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+}
+
+export async function rest(server, method, urlPath, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(server.base + urlPath, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text };
+}
+
+export async function expectStatus(promise, status, what) {
+  const r = await promise;
+  if (r.status !== status) {
+    throw new Error(`${what}: expected HTTP ${status}, got ${r.status}: ${r.text}`);
+  }
+  return r.json;
+}
+
+export async function login(server, username, password) {
+  const j = await expectStatus(
+    rest(server, 'POST', '/auth/login', { body: { username, password } }),
+    200,
+    `login ${username}`,
+  );
+  return j;
+}
+
+export async function createProject(server, token, name) {
+  return expectStatus(
+    rest(server, 'POST', '/api/projects', { token, body: { name, description: 'e2e protocol test' } }),
+    201,
+    `create project ${name}`,
+  );
+}
+
+export async function addMember(server, token, project, username, role) {
+  return expectStatus(
+    rest(server, 'POST', `/api/projects/${encodeURIComponent(project)}/members`, {
+      token,
+      body: { username, role },
+    }),
+    201,
+    `add member ${username} to ${project}`,
+  );
+}
+
+export async function removeMember(server, token, project, username) {
+  return expectStatus(
+    rest(server, 'DELETE', `/api/projects/${encodeURIComponent(project)}/members/${encodeURIComponent(username)}`, {
+      token,
+    }),
+    204,
+    `remove member ${username} from ${project}`,
+  );
+}
+
+/** All events with seq > afterSeq, following has_more pagination. */
+export async function restEvents(server, token, project, afterSeq = 0) {
+  const events = [];
+  let after = afterSeq;
+  let lastSeq = null;
+  for (let page = 0; page < 100; page++) {
+    const j = await expectStatus(
+      rest(server, 'GET', `/api/projects/${encodeURIComponent(project)}/events?after_seq=${after}&limit=100`, {
+        token,
+      }),
+      200,
+      `events of ${project}`,
+    );
+    events.push(...j.events);
+    lastSeq = j.last_seq;
+    if (!j.has_more || j.events.length === 0) break;
+    after = j.events[j.events.length - 1].seq;
+  }
+  return { events, lastSeq };
+}
+
+/**
+ * A real socket.io-client socket on /portal, restricted to one transport,
+ * with no reconnection, plus a recorder of every incoming event.
+ */
+export function portalSocket(server, transport, auth, { onConnect } = {}) {
+  const opts = {
+    path: '/socket.io/',
+    transports: [transport],
+    upgrade: false,
+    reconnection: false,
+    forceNew: true,
+    timeout: WAIT_MS,
+  };
+  if (auth !== undefined) opts.auth = auth;
+  const socket = io(`${server.base}/portal`, opts);
+  const rec = new Recorder(socket);
+  if (onConnect) socket.on('connect', () => onConnect(socket));
+  return rec;
+}
+
+export class Recorder {
+  constructor(socket) {
+    this.socket = socket;
+    this.events = []; // { name, args, at }
+    this.waiters = [];
+    socket.onAny((name, ...args) => this.push(name, args));
+    socket.on('connect', () => this.push('$connect', []));
+    socket.on('connect_error', (err) => this.push('$connect_error', [err]));
+    socket.on('disconnect', (reason) => this.push('$disconnect', [reason]));
+  }
+
+  push(name, args) {
+    this.events.push({ name, args, at: Date.now() });
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Waits until pred(events) returns a truthy value, which is returned. */
+  waitUntil(pred, what, ms = WAIT_MS) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        let v;
+        try {
+          v = pred(this.events);
+        } catch (e) {
+          cleanup();
+          reject(e);
+          return;
+        }
+        if (v) {
+          cleanup();
+          resolve(v);
+        }
+      };
+      const t = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `timeout after ${ms} ms waiting for ${what}; received so far: ${JSON.stringify(
+              this.events.map((e) => [e.name, e.name === '$connect_error' ? String(e.args[0]?.message) : e.args]),
+            ).slice(0, 4000)}`,
+          ),
+        );
+      }, ms);
+      const cleanup = () => {
+        clearTimeout(t);
+        this.waiters = this.waiters.filter((w) => w !== check);
+      };
+      this.waiters.push(check);
+      check();
+    });
+  }
+
+  waitFor(name, what = `event "${name}"`, filter = () => true, ms = WAIT_MS) {
+    return this.waitUntil((evs) => evs.find((e) => e.name === name && filter(...e.args)), what, ms);
+  }
+
+  named(name) {
+    return this.events.filter((e) => e.name === name);
+  }
+
+  async connected() {
+    const e = await this.waitUntil(
+      (evs) => evs.find((x) => x.name === '$connect' || x.name === '$connect_error'),
+      'connect',
+    );
+    if (e.name === '$connect_error') {
+      throw new Error(`connect_error: ${e.args[0]?.message}`);
+    }
+  }
+
+  emitWithAck(name, payload, ms = WAIT_MS) {
+    return withTimeout(
+      new Promise((resolve) => this.socket.emit(name, payload, (ack) => resolve(ack))),
+      ms,
+      `ack of ${name}`,
+    );
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}
+
+/** Names of event kinds the tests generate. */
+export const MEMBER_KINDS = new Set(['member_added', 'member_removed']);

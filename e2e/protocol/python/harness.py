@@ -1,0 +1,258 @@
+"""Harness for the Huddle protocol tests with the real python-socketio client.
+
+Starts a real `huddle serve` process, talks REST with requests, creates users
+with the CLI, and wraps socketio.Client with a thread-safe event recorder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+import engineio.payload
+import requests
+import socketio
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+HUDDLE_BIN = os.environ.get("HUDDLE_BIN") or str(REPO_ROOT / "target" / "debug" / "huddle")
+WAIT_S = float(os.environ.get("E2E_WAIT_MS", "10000")) / 1000.0
+TRANSPORTS = ["websocket", "polling"]
+NS = "/portal"
+MEMBER_KINDS = {"member_added", "member_removed"}
+
+# python-engineio's client refuses a polling response holding more than 16
+# packets ("Unexpected packet from server, aborting", a known client limit:
+# miguelgrinberg/python-engineio#142). Servers batch every queued packet into
+# one polling response, so a resume replay of 20 events trips it. Raise the
+# limit so the tests judge the server contract, not this client default; set
+# E2E_PY_MAX_DECODE_PACKETS=16 to see what a default Python client would get.
+engineio.payload.Payload.max_decode_packets = int(os.environ.get("E2E_PY_MAX_DECODE_PACKETS", "1024"))
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_LISTEN = re.compile(r"listening on http://(\S+)")
+
+
+def rand(n: int = 4) -> str:
+    return secrets.token_hex(n)
+
+
+class Server:
+    """A running `huddle serve --listen 127.0.0.1:0` with a fresh data dir."""
+
+    def __init__(self) -> None:
+        if not os.path.exists(HUDDLE_BIN):
+            raise RuntimeError(f"HUDDLE_BIN not found: {HUDDLE_BIN}")
+        self.data_dir = tempfile.mkdtemp(prefix="huddle-e2e-py-")
+        self.admin_password = "pw-" + rand(12)
+        self.env = dict(os.environ, HUDDLE_ADMIN_PASSWORD=self.admin_password, RUST_LOG="info")
+        self.log: deque[str] = deque(maxlen=2000)
+        self.proc = subprocess.Popen(
+            [HUDDLE_BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        )
+        found = threading.Event()
+        self._addr: str | None = None
+
+        def pump(stream, tag):
+            for raw in stream:  # keep draining for the whole run
+                line = raw.rstrip("\n")
+                self.log.append(f"[{tag}] {line}")
+                if os.environ.get("E2E_SERVER_LOG"):
+                    print(f"[huddle {tag}] {line}", flush=True)
+                if tag == "stdout" and self._addr is None:
+                    m = _LISTEN.search(_ANSI.sub("", line))
+                    if m:
+                        self._addr = m.group(1)
+                        found.set()
+            found.set()  # EOF: unblock the waiter
+
+        self._threads = [
+            threading.Thread(target=pump, args=(self.proc.stdout, "stdout"), daemon=True),
+            threading.Thread(target=pump, args=(self.proc.stderr, "stderr"), daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        found.wait(30)
+        if self._addr is None:
+            self.stop()
+            raise RuntimeError(
+                "server did not print 'listening on http://...' within 30 s "
+                f"(exit code {self.proc.returncode}):\n" + "\n".join(self.log)
+            )
+        self.base = f"http://{self._addr}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # ---- CLI -------------------------------------------------------------
+    def user_add(self, username: str, password: str) -> None:
+        r = subprocess.run(
+            [HUDDLE_BIN, "user", "add", username, "--password", password, "--data-dir", self.data_dir],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert r.returncode == 0, f"huddle user add {username} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
+
+    # ---- REST ------------------------------------------------------------
+    def rest(self, method: str, path: str, token: str | None = None, body=None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.request(method, self.base + path, headers=headers, json=body, timeout=WAIT_S)
+
+    def expect(self, status: int, method: str, path: str, token=None, body=None):
+        r = self.rest(method, path, token, body)
+        assert r.status_code == status, f"{method} {path}: expected {status}, got {r.status_code}: {r.text}"
+        return r.json() if r.content else None
+
+    def login(self, username: str, password: str) -> dict:
+        return self.expect(200, "POST", "/auth/login", body={"username": username, "password": password})
+
+    def admin_token(self) -> str:
+        return self.login("admin", self.admin_password)["access_token"]
+
+    def create_project(self, token: str, name: str) -> None:
+        self.expect(201, "POST", "/api/projects", token, {"name": name, "description": "e2e protocol test"})
+
+    def add_member(self, token: str, project: str, username: str, role: str) -> None:
+        self.expect(201, "POST", f"/api/projects/{project}/members", token, {"username": username, "role": role})
+
+    def remove_member(self, token: str, project: str, username: str) -> None:
+        self.expect(204, "DELETE", f"/api/projects/{project}/members/{username}", token)
+
+    def events(self, token: str, project: str, after_seq: int = 0) -> tuple[list[dict], int]:
+        out: list[dict] = []
+        after = after_seq
+        last_seq = None
+        for _ in range(100):
+            j = self.expect(200, "GET", f"/api/projects/{project}/events?after_seq={after}&limit=100", token)
+            out.extend(j["events"])
+            last_seq = j["last_seq"]
+            if not j["has_more"] or not j["events"]:
+                break
+            after = j["events"][-1]["seq"]
+        return out, last_seq
+
+
+class Portal:
+    """A real socketio.Client on /portal restricted to one transport."""
+
+    def __init__(self, server: Server, transport: str, auth=None, on_connect=None) -> None:
+        self.server = server
+        self.transport = transport
+        self.auth = auth
+        self.events: list[tuple[str, tuple]] = []
+        self.cond = threading.Condition()
+        self.sio = socketio.Client(reconnection=False, handle_sigint=False)
+
+        @self.sio.on("*", namespace=NS)
+        def _any(event, *args):
+            self.push(event, args)
+
+        @self.sio.on("connect", namespace=NS)
+        def _connect():
+            self.push("$connect", ())
+            if on_connect is not None:
+                on_connect(self)
+
+        @self.sio.on("connect_error", namespace=NS)
+        def _connect_error(data=None, *rest):
+            self.push("$connect_error", (data,))
+
+        @self.sio.on("disconnect", namespace=NS)
+        def _disconnect(*args):
+            self.push("$disconnect", args)
+
+    def push(self, name: str, args: tuple) -> None:
+        with self.cond:
+            self.events.append((name, args))
+            self.cond.notify_all()
+
+    def connect(self) -> None:
+        """Connects; raises socketio.exceptions.ConnectionError on refusal."""
+        self.sio.connect(
+            self.server.base,
+            auth=self.auth,
+            transports=[self.transport],
+            namespaces=[NS],
+            socketio_path="socket.io",
+            wait_timeout=WAIT_S,
+        )
+
+    def emit(self, event: str, data, callback=None) -> None:
+        self.sio.emit(event, data, namespace=NS, callback=callback)
+
+    def emit_with_ack(self, event: str, data):
+        box: list = []
+        done = threading.Event()
+
+        def cb(*args):
+            box.append(args[0] if args else None)
+            done.set()
+
+        self.emit(event, data, cb)
+        assert done.wait(WAIT_S), f"no ack for {event} {data} within {WAIT_S} s"
+        return box[0]
+
+    def wait_until(self, pred, what: str, timeout: float = WAIT_S):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                v = pred(self.events)
+                if v:
+                    return v
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = repr([(n, a) for n, a in self.events])[:4000]
+                    raise AssertionError(f"timeout after {timeout} s waiting for {what}; received: {seen}")
+                self.cond.wait(left)
+
+    def wait_for(self, name: str, pred=lambda *a: True, what: str | None = None, timeout: float = WAIT_S):
+        return self.wait_until(
+            lambda evs: next((a for n, a in evs if n == name and pred(*a)), None),
+            what or f"event {name!r}",
+            timeout,
+        )
+
+    def named(self, name: str) -> list[tuple]:
+        with self.cond:
+            return [a for n, a in self.events if n == name]
+
+    def snapshot(self) -> list[tuple[str, tuple]]:
+        with self.cond:
+            return list(self.events)
+
+    def project_events(self, project: str) -> list[tuple[str, dict]]:
+        """(event name, payload) of member_added/member_removed for one project."""
+        with self.cond:
+            return [
+                (n, a[0])
+                for n, a in self.events
+                if n in MEMBER_KINDS and a and isinstance(a[0], dict) and a[0].get("project_name") == project
+            ]
+
+    def close(self) -> None:
+        try:
+            self.sio.disconnect()
+        except Exception:  # noqa: BLE001 - best effort during teardown
+            pass

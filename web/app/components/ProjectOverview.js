@@ -1,0 +1,28 @@
+// Project overview: name, description, state, your role, members, activity.
+import { html } from '../html.js';
+import { MemberList } from './MemberList.js';
+import { ActivityList } from './ActivityList.js';
+
+export function ProjectOverview({ name, summary, feed, me }) {
+  const project = feed.project || summary;
+  const mine = feed.members && feed.members.find((m) => m.username === me.user.username);
+  const role = (mine && mine.role) || (summary && summary.role) || (project && project.role);
+  return html`
+    <article class="overview" aria-labelledby="project-title" data-testid="project-overview">
+      <header class="pane-head">
+        <h1 id="project-title">${name}</h1>
+      </header>
+      ${feed.error && html`<p class="form-error" role="alert">${feed.error}</p>`}
+      <p class="description">${project ? project.description || 'No description yet.' : 'Loading…'}</p>
+      <dl class="facts">
+        <div><dt>Workflow state</dt><dd data-testid="project-state">${(project && project.state) || '—'}</dd></div>
+        <div><dt>Your role</dt><dd data-testid="project-role">${role || (me.user.is_admin ? 'admin (not a member)' : '—')}</dd></div>
+        ${project && project.created_at && html`
+          <div><dt>Created</dt><dd><time datetime=${project.created_at}>${new Date(project.created_at).toLocaleString()}</time></dd></div>`}
+      </dl>
+      <div class="overview-cols">
+        <${MemberList} members=${feed.members} />
+        <${ActivityList} events=${feed.events} />
+      </div>
+    </article>`;
+}

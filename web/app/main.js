@@ -1,0 +1,8 @@
+// Entry point: apply the theme before the first paint, then mount the app.
+import { render } from 'preact';
+import { html } from './html.js';
+import { initTheme } from './theme.js';
+import { App } from './components/App.js';
+
+initTheme();
+render(html`<${App} />`, document.getElementById('app'));
