@@ -1,1 +1,21 @@
-//! placeholder
+//! The Huddle server: HTTP API, Socket.IO namespaces and the embedded web UI over one store and
+//! one event bus. `main.rs` parses the command line and calls [`Server::prepare`] and
+//! [`Server::serve`]; tests do the same with a listener on port 0.
+
+pub mod access;
+pub mod auth;
+pub mod bootstrap;
+pub mod changes;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod realtime;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use bootstrap::AdminCreated;
+pub use config::Config;
+pub use server::Server;

@@ -1,0 +1,16 @@
+//! Authentication: password hashing, JWT access tokens, rotated refresh tokens, login throttling
+//! and the extractor that turns a bearer token into the calling user.
+
+mod extractor;
+mod jwt;
+mod password;
+mod secret_file;
+mod session;
+mod throttle;
+
+pub use extractor::AuthUser;
+pub use jwt::{Claims, JwtKeys};
+pub use password::{hash_password, verify_password};
+pub use secret_file::load_or_create_jwt_secret;
+pub use session::{Sessions, TokenPair};
+pub use throttle::{LoginThrottle, ThrottleLimits};

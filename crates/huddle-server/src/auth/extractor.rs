@@ -1,0 +1,44 @@
+//! `AuthUser`: the caller, proven by an `Authorization: Bearer <access token>` header.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::jwt::Claims;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub username: String,
+    pub is_admin: bool,
+}
+
+impl From<Claims> for AuthUser {
+    fn from(c: Claims) -> AuthUser {
+        AuthUser { id: c.sub, username: c.name, is_admin: c.adm }
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("missing Authorization header"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("Authorization must be 'Bearer <token>'"))?;
+        state
+            .sessions
+            .keys
+            .verify(token.trim())
+            .map(AuthUser::from)
+            .ok_or_else(|| ApiError::unauthorized("access token is invalid or expired"))
+    }
+}

@@ -1,0 +1,77 @@
+//! Administrative subcommands that work on the store directly, also while a server runs on the
+//! same data.
+
+use anyhow::{bail, Context};
+use huddle_core::{ProjectName, Role, Username};
+use huddle_store::{NewUser, Store};
+
+use crate::auth::hash_password;
+
+pub async fn user_add(store: &dyn Store, name: &str, password: String, admin: bool) -> anyhow::Result<String> {
+    let username = Username::parse(name)?;
+    check_password(&password)?;
+    let password_hash = hash_password(password).await?;
+    let user = store
+        .create_user(NewUser { username: username.to_string(), password_hash, is_admin: admin })
+        .await?;
+    Ok(format!("created user {}{}", user.username, if admin { " (admin)" } else { "" }))
+}
+
+pub async fn user_passwd(store: &dyn Store, name: &str, password: String) -> anyhow::Result<String> {
+    check_password(&password)?;
+    let password_hash = hash_password(password).await?;
+    store
+        .set_password(name, &password_hash)
+        .await
+        .with_context(|| format!("no user named '{name}'"))?;
+    Ok(format!("password of {name} changed"))
+}
+
+pub async fn user_list(store: &dyn Store) -> anyhow::Result<String> {
+    let lines: Vec<String> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| format!("{}\t{}\t{}", u.username, if u.is_admin { "admin" } else { "user" }, u.created_at))
+        .collect();
+    Ok(lines.join("\n"))
+}
+
+/// Creates a project; `owner` (default: the first admin) becomes its admin member.
+pub async fn project_add(
+    store: &dyn Store,
+    name: &str,
+    description: &str,
+    owner: Option<&str>,
+) -> anyhow::Result<String> {
+    let name = ProjectName::parse(name)?;
+    let owner = match owner {
+        Some(owner) => store.user_by_name(owner).await?.with_context(|| format!("no user named '{owner}'"))?,
+        None => store
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.is_admin)
+            .context("there is no admin user yet; run `huddle serve` once or `huddle user add NAME --admin`")?,
+    };
+    let (project, _) = store.create_project(name.as_str(), description, &owner).await?;
+    store.put_member(&project, &owner, Role::Admin, &owner).await?;
+    Ok(format!("created project {} with {} as admin", project.name, owner.username))
+}
+
+pub async fn project_list(store: &dyn Store) -> anyhow::Result<String> {
+    let lines: Vec<String> = store
+        .list_projects(None)
+        .await?
+        .into_iter()
+        .map(|s| format!("{}\t{}\tseq {}\t{}", s.project.name, s.project.state, s.project.last_seq, s.project.description))
+        .collect();
+    Ok(lines.join("\n"))
+}
+
+fn check_password(password: &str) -> anyhow::Result<()> {
+    if password.chars().count() < 8 {
+        bail!("passwords need at least 8 characters");
+    }
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! Configuration: built-in defaults, then an optional `huddle.toml`, then `HUDDLE_*` variables
+//! (`__` separates nested keys, e.g. `HUDDLE_AUTH__ACCESS_TOKEN_TTL_SECS`), then `DATABASE_URL`
+//! and `REDIS_URL`, then command-line flags. Every limit lives here with DESIGN's default.
+
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+pub use secret::Secret;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Where the SQLite database, the JWT secret and uploads live.
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…`; empty means `sqlite:<data_dir>/huddle.db`.
+    pub database_url: String,
+    /// Turns on multi-node fan-out when set.
+    pub redis_url: Option<String>,
+    /// Password for the `admin` user created on first start; random (printed once) if unset.
+    pub admin_password: Option<Secret>,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+    pub realtime: RealtimeConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// HS256 signing secret; generated and stored in the data dir when unset. Several nodes must
+    /// share one.
+    pub jwt_secret: Option<Secret>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    /// Failed logins allowed per username within `user_window_secs` before 429.
+    pub max_failures_per_user: u32,
+    pub user_window_secs: u64,
+    /// Login attempts allowed per client address within `ip_window_secs` before 429.
+    pub max_attempts_per_ip: u32,
+    pub ip_window_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Origins allowed by CORS. Empty: same-origin only.
+    pub cors_origins: Vec<String>,
+    /// Largest JSON request body.
+    pub max_body_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RealtimeConfig {
+    pub ping_interval_secs: u64,
+    pub ping_timeout_secs: u64,
+    /// Largest Socket.IO packet accepted.
+    pub max_payload_bytes: u64,
+    /// Packets queued per socket before it is considered too slow and disconnected.
+    pub socket_buffer: usize,
+    /// Most events replayed on join; further behind gets `resync_required`.
+    pub replay_limit: i64,
+    /// Committed events queued for the slowest bus subscriber.
+    pub bus_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("./huddle-data"),
+            database_url: String::new(),
+            redis_url: None,
+            admin_password: None,
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+            realtime: RealtimeConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { max_connections: 8 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_secret: None,
+            access_token_ttl_secs: 3600,
+            refresh_token_ttl_days: 30,
+            max_failures_per_user: 5,
+            user_window_secs: 900,
+            max_attempts_per_ip: 20,
+            ip_window_secs: 60,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            cors_origins: Vec::new(),
+            max_body_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            ping_interval_secs: 25,
+            ping_timeout_secs: 60,
+            max_payload_bytes: 1024 * 1024,
+            socket_buffer: 2048,
+            replay_limit: 1000,
+            bus_capacity: 4096,
+        }
+    }
+}
+
+/// Top-level keys `HUDDLE_*` variables may set; others (`HUDDLE_CONFIG`, test settings) are
+/// not configuration and are left alone.
+const TOP_LEVEL_KEYS: [&str; 9] = [
+    "listen", "data_dir", "database_url", "redis_url", "admin_password", "database", "auth", "http",
+    "realtime",
+];
+
+fn is_config_key(key: &figment::value::UncasedStr) -> bool {
+    let key = key.as_str();
+    let head = key.split("__").next().unwrap_or(key);
+    let head = head.split('.').next().unwrap_or(head);
+    TOP_LEVEL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(head))
+}
+
+/// Command-line values that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Layers defaults, `file` (if it exists), the environment and `overrides`.
+    pub fn load(file: &Path, overrides: &Overrides) -> Result<Config, figment::Error> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if file.exists() {
+            figment = figment.merge(Toml::file(file));
+        }
+        let mut config: Config = figment
+            .merge(Env::prefixed("HUDDLE_").split("__").filter(is_config_key))
+            .merge(Env::raw().only(&["database_url", "redis_url"]))
+            .extract()?;
+        if let Some(listen) = overrides.listen {
+            config.listen = listen;
+        }
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = dir.clone();
+        }
+        Ok(config)
+    }
+
+    /// The database URL in effect: the configured one, or the embedded SQLite file.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite:{}", self.data_dir.join("huddle.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The configuration as TOML with every default spelled out and secrets redacted.
+    pub fn annotated_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
+        format!(
+            "# Huddle configuration in effect (defaults < huddle.toml < HUDDLE_* env < flags).\n\
+             # Nested keys map to env names with '__', e.g. [auth] access_token_ttl_secs =\n\
+             # HUDDLE_AUTH__ACCESS_TOKEN_TTL_SECS. Secrets are shown redacted.\n\n{body}"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_design() {
+        let c = Config::default();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8000");
+        assert_eq!(c.auth.access_token_ttl_secs, 3600);
+        assert_eq!(c.auth.refresh_token_ttl_days, 30);
+        assert_eq!((c.realtime.ping_interval_secs, c.realtime.ping_timeout_secs), (25, 60));
+        assert!(c.http.cors_origins.is_empty());
+        assert!(c.effective_database_url().ends_with("huddle-data/huddle.db"));
+    }
+
+    #[test]
+    fn file_env_and_flags_layer_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("huddle.toml", "listen = \"127.0.0.1:9000\"\n[auth]\nuser_window_secs = 5\n")?;
+            jail.set_env("HUDDLE_AUTH__USER_WINDOW_SECS", "7");
+            jail.set_env("DATABASE_URL", "postgres://db/x");
+            jail.set_env("HUDDLE_TEST_POSTGRES_URL", "not configuration");
+            let c = Config::load(Path::new("huddle.toml"), &Overrides::default())?;
+            assert_eq!(c.listen.port(), 9000);
+            assert_eq!(c.auth.user_window_secs, 7);
+            assert_eq!(c.effective_database_url(), "postgres://db/x");
+            let flags = Overrides { listen: Some(SocketAddr::from(([0, 0, 0, 0], 0))), data_dir: None };
+            assert_eq!(Config::load(Path::new("huddle.toml"), &flags)?.listen.port(), 0);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("huddle.toml", "lisen = \"127.0.0.1:9000\"\n")?;
+            assert!(Config::load(Path::new("huddle.toml"), &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn printed_config_hides_secrets() {
+        let mut c = Config::default();
+        c.auth.jwt_secret = Some(Secret::new("super-secret-value".into()));
+        c.admin_password = Some(Secret::new("hunter2".into()));
+        for text in [c.annotated_toml(), format!("{c:?}")] {
+            assert!(!text.contains("super-secret-value") && !text.contains("hunter2"), "{text}");
+        }
+    }
+}

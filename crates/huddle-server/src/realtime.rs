@@ -1,0 +1,44 @@
+//! Socket.IO: authentication on connect, the `/portal` namespace, and delivery of committed
+//! project events to the sockets that joined each project, in `seq` order.
+
+mod connect;
+mod feed;
+mod portal;
+mod presence;
+mod view;
+
+use std::time::Duration;
+
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::SocketIo;
+
+pub use feed::{run_dispatcher, Feeds};
+pub use presence::Presence;
+pub use view::EventView;
+
+use crate::config::RealtimeConfig;
+use crate::state::AppState;
+
+pub const PORTAL: &str = "/portal";
+
+/// Per-node realtime state shared by the handlers and the dispatcher.
+#[derive(Default)]
+pub struct Realtime {
+    pub feeds: Feeds,
+    pub presence: Presence,
+}
+
+/// Builds the Socket.IO layer and registers the namespaces.
+pub fn build(config: &RealtimeConfig, state: AppState) -> (SocketIoLayer, SocketIo) {
+    let (layer, io) = SocketIo::builder()
+        .ping_interval(Duration::from_secs(config.ping_interval_secs))
+        .ping_timeout(Duration::from_secs(config.ping_timeout_secs))
+        .max_payload(config.max_payload_bytes)
+        .max_buffer_size(config.socket_buffer)
+        .with_state(state)
+        .build_layer();
+    io.ns(PORTAL, portal::on_connect.with(connect::authenticate));
+    (layer, io)
+}
+
+use socketioxide::handler::ConnectHandler as _;

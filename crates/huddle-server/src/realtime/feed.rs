@@ -1,0 +1,189 @@
+//! Delivery of committed events to the sockets in each project's room, in `seq` order.
+//!
+//! Each project joined on this node has a feed: a [`Sequencer`] behind an async lock. The
+//! dispatcher takes events from the bus, fills any gap from the store, and emits under the lock;
+//! a joining socket enters the room and gets its replay under the same lock. So every socket sees
+//! each event exactly once, whether it came by replay or live.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use huddle_bus::{Admission, Bus, Sequencer};
+use huddle_store::{Project, Store, StoredEvent};
+use parking_lot::Mutex;
+use socketioxide::extract::SocketRef;
+use socketioxide::SocketIo;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+
+use super::portal::wants;
+use super::view::socket_payload;
+use super::PORTAL;
+
+struct Feed {
+    project: Project,
+    sequencer: Sequencer,
+}
+
+type FeedCell = Arc<tokio::sync::Mutex<Option<Feed>>>;
+
+#[derive(Default)]
+pub struct Feeds {
+    cells: Mutex<HashMap<String, FeedCell>>,
+}
+
+/// What a joining socket was given.
+pub enum Replay {
+    /// `joined_project` reports this `last_seq`; that many events (possibly none) were replayed.
+    Done { last_seq: i64 },
+    /// The socket is too far behind to replay; it should reload state.
+    ResyncRequired { last_seq: i64 },
+}
+
+pub fn room(project_id: &str) -> String {
+    format!("project:{project_id}")
+}
+
+impl Feeds {
+    fn cell(&self, project_id: &str) -> Option<FeedCell> {
+        self.cells.lock().get(project_id).cloned()
+    }
+
+    fn cell_or_new(&self, project_id: &str) -> FeedCell {
+        self.cells.lock().entry(project_id.to_owned()).or_default().clone()
+    }
+
+    /// Puts `socket` in the project's room and sends `joined` and what it missed since
+    /// `since_seq`, all before any newer live event can reach it.
+    pub async fn join(
+        &self,
+        store: &dyn Store,
+        socket: &SocketRef,
+        project: &Project,
+        since_seq: Option<i64>,
+        replay_limit: i64,
+        joined: impl FnOnce(i64) -> serde_json::Value,
+    ) -> Result<Replay, huddle_store::StoreError> {
+        let cell = self.cell_or_new(&project.id);
+        let mut guard = cell.lock().await;
+        let feed = match guard.as_mut() {
+            Some(feed) => feed,
+            None => {
+                let delivered = store.last_seq(&project.id).await?;
+                guard.insert(Feed { project: project.clone(), sequencer: Sequencer::new(delivered) })
+            }
+        };
+        let last_seq = feed.sequencer.delivered();
+        socket.join(room(&project.id));
+        send(socket, "joined_project", &joined(last_seq));
+        let Some(since) = since_seq else {
+            return Ok(Replay::Done { last_seq });
+        };
+        if since > last_seq || last_seq - since > replay_limit {
+            return Ok(Replay::ResyncRequired { last_seq });
+        }
+        for event in store.events_after(project, since, last_seq - since).await? {
+            if wants(socket, &event.kind) {
+                send(socket, &event.kind, &socket_payload(&event));
+            }
+        }
+        Ok(Replay::Done { last_seq })
+    }
+
+    async fn dispatch(&self, store: &dyn Store, io: &SocketIo, event: &StoredEvent) {
+        let Some(cell) = self.cell(&event.project_id) else {
+            return; // nobody on this node joined the project
+        };
+        let mut guard = cell.lock().await;
+        let Some(feed) = guard.as_mut() else { return };
+        match feed.sequencer.admit(event.seq) {
+            Admission::Duplicate => {}
+            Admission::Deliver => deliver(io, feed, event),
+            Admission::Gap { from, .. } => {
+                catch_up(store, io, feed, from - 1).await;
+                if feed.sequencer.admit(event.seq) == Admission::Deliver {
+                    deliver(io, feed, event);
+                }
+            }
+        }
+    }
+
+    /// After the bus dropped events for us: bring every feed up to the store's log.
+    async fn catch_up_all(&self, store: &dyn Store, io: &SocketIo) {
+        let cells: Vec<FeedCell> = self.cells.lock().values().cloned().collect();
+        for cell in cells {
+            let mut guard = cell.lock().await;
+            if let Some(feed) = guard.as_mut() {
+                let after = feed.sequencer.delivered();
+                catch_up(store, io, feed, after).await;
+            }
+        }
+    }
+}
+
+async fn catch_up(store: &dyn Store, io: &SocketIo, feed: &mut Feed, after: i64) {
+    const PAGE: i64 = 500;
+    let mut after = after;
+    loop {
+        let page = match store.events_after(&feed.project, after, PAGE).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!(error = %e, project = %feed.project.name, "cannot load missed events");
+                return;
+            }
+        };
+        let full = page.len() as i64 == PAGE;
+        for event in &page {
+            deliver(io, feed, event);
+            after = event.seq;
+        }
+        if !full {
+            return;
+        }
+    }
+}
+
+fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
+    feed.sequencer.mark_delivered(event.seq);
+    let Some(ns) = io.of(PORTAL) else { return };
+    let payload = socket_payload(event);
+    for socket in ns.to(room(&event.project_id)).sockets() {
+        if wants(&socket, &event.kind) {
+            send(&socket, &event.kind, &payload);
+        }
+    }
+}
+
+/// Emits to one socket. A socket whose buffer is full is too slow to keep up: it is
+/// disconnected, and on reconnect it resumes from its last `seq` without losing anything.
+pub fn send(socket: &SocketRef, event: &str, payload: &serde_json::Value) {
+    if let Err(e) = socket.emit(event, payload) {
+        tracing::warn!(sid = %socket.id, error = %e, "socket cannot keep up; disconnecting it");
+        let _ = socket.clone().disconnect();
+    }
+}
+
+/// Runs until `shutdown`: takes committed events from the bus and delivers them.
+pub async fn run_dispatcher(
+    bus: Arc<dyn Bus>,
+    store: Arc<dyn Store>,
+    io: SocketIo,
+    feeds: Arc<super::Realtime>,
+    shutdown: CancellationToken,
+) {
+    let mut events = bus.subscribe();
+    loop {
+        let received = tokio::select! {
+            () = shutdown.cancelled() => return,
+            received = events.recv() => received,
+        };
+        match received {
+            Ok(event) => feeds.feeds.dispatch(store.as_ref(), &io, &event).await,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "event dispatcher lagged; catching up from the store");
+                feeds.feeds.catch_up_all(store.as_ref(), &io).await;
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! How events look on the wire: REST pages and socket payloads.
+
+use chrono::{DateTime, Utc};
+use huddle_store::StoredEvent;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One event in a REST page.
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    pub seq: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub actor: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&StoredEvent> for EventView {
+    fn from(e: &StoredEvent) -> EventView {
+        EventView {
+            seq: e.seq,
+            kind: e.kind.clone(),
+            payload: e.payload.clone(),
+            actor: e.actor.clone(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// The socket payload of an event emitted under its kind's name: the event's own fields plus
+/// `seq`, `kind`, `project_name`, `actor` and `timestamp`, which always win over payload keys.
+pub fn socket_payload(e: &StoredEvent) -> Value {
+    let mut body = match &e.payload {
+        Value::Object(map) => map.clone(),
+        other => Map::from_iter([("data".to_owned(), other.clone())]),
+    };
+    body.insert("seq".into(), e.seq.into());
+    body.insert("kind".into(), e.kind.clone().into());
+    body.insert("project_name".into(), e.project_name.clone().into());
+    body.insert("actor".into(), e.actor.clone().into());
+    body.insert("timestamp".into(), huddle_store::format_time(e.created_at).into());
+    Value::Object(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_fields_cannot_be_overridden_by_the_payload() {
+        let event = StoredEvent {
+            project_id: "p".into(),
+            project_name: "alpha".into(),
+            seq: 7,
+            kind: "member_added".into(),
+            payload: serde_json::json!({ "seq": 999, "username": "bob" }),
+            actor: Some("root".into()),
+            created_at: Utc::now(),
+        };
+        let body = socket_payload(&event);
+        assert_eq!(body["seq"], 7);
+        assert_eq!(body["username"], "bob");
+        assert_eq!(body["project_name"], "alpha");
+        assert_eq!(body["kind"], "member_added");
+    }
+}

@@ -1,0 +1,125 @@
+//! Assembling and running the server: state, routes, Socket.IO, background tasks, shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use axum::Router;
+use huddle_bus::{Bus, LocalBus};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::{load_or_create_jwt_secret, JwtKeys, LoginThrottle, Sessions, ThrottleLimits};
+use crate::bootstrap::{ensure_admin, open_store, AdminCreated};
+use crate::config::Config;
+use crate::realtime::{self, run_dispatcher, Realtime};
+use crate::routes::{self, web};
+use crate::state::AppState;
+
+/// A server ready to accept connections.
+pub struct Server {
+    state: AppState,
+    /// Set when this start created the `admin` account.
+    pub admin_created: Option<AdminCreated>,
+}
+
+impl Server {
+    /// Opens the store, runs migrations and creates the first admin when needed.
+    pub async fn prepare(config: Config) -> anyhow::Result<Server> {
+        if config.redis_url.is_some() {
+            anyhow::bail!(
+                "REDIS_URL is set, but multi-node fan-out is not available in this version; \
+                 unset it to run a single node"
+            );
+        }
+        let store = open_store(&config).await?;
+        let admin_created = ensure_admin(store.as_ref(), &config).await?;
+        let secret = match &config.auth.jwt_secret {
+            Some(secret) if secret.expose().len() >= 32 => secret.expose().as_bytes().to_vec(),
+            Some(_) => anyhow::bail!("auth.jwt_secret must be at least 32 characters"),
+            None => load_or_create_jwt_secret(&config.data_dir)?,
+        };
+        let auth = &config.auth;
+        let sessions = Sessions {
+            keys: JwtKeys::new(&secret, auth.access_token_ttl_secs),
+            refresh_ttl: chrono::Duration::days(i64::try_from(auth.refresh_token_ttl_days).unwrap_or(30)),
+        };
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            max_attempts_per_ip: auth.max_attempts_per_ip,
+            ip_window: Duration::from_secs(auth.ip_window_secs),
+            max_failures_per_user: auth.max_failures_per_user,
+            user_window: Duration::from_secs(auth.user_window_secs),
+        });
+        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(config.realtime.bus_capacity));
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            bus,
+            sessions: Arc::new(sessions),
+            throttle: Arc::new(throttle),
+            realtime: Arc::new(Realtime::default()),
+        };
+        Ok(Server { state, admin_created })
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then closes sockets, lets in-flight
+    /// requests finish (up to the configured grace period) and stops background tasks.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let state = self.state;
+        let (socket_layer, io) = realtime::build(&state.config.realtime, state.clone());
+        let csp = crate::http::content_security_policy(web::import_map_hash().as_deref());
+        let app: Router = routes::router()
+            .fallback(web::serve)
+            .with_state(state.clone())
+            .layer(socket_layer);
+        let app = crate::http::layers(app, &state.config.http, &csp);
+
+        let tasks = TaskTracker::new();
+        let stop = CancellationToken::new();
+        tasks.spawn(run_dispatcher(
+            state.bus.clone(),
+            state.store.clone(),
+            io.clone(),
+            state.realtime.clone(),
+            stop.clone(),
+        ));
+
+        let draining = CancellationToken::new();
+        let on_signal = {
+            let (draining, io) = (draining.clone(), io.clone());
+            async move {
+                shutdown.await;
+                tracing::info!("shutting down: closing sockets, finishing requests");
+                draining.cancel();
+                io.close().await;
+            }
+        };
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(on_signal);
+        let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
+        tokio::select! {
+            result = server => result.context("serving HTTP")?,
+            () = async { draining.cancelled().await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; stopping anyway");
+            }
+        }
+        stop.cancel();
+        tasks.close();
+        tasks.wait().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
