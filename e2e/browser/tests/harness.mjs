@@ -29,21 +29,33 @@ export async function startServer({ timeoutMs = 60000 } = {}) {
   process.on('exit', killOnExit);
 
   let log = '';
+  const ANSI = /\x1b\[[0-9;]*m/g;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not report "listening on" within ${timeoutMs} ms\n${log}`)), timeoutMs);
-    let stdoutBuf = '';
-    child.stdout.on('data', (chunk) => {
-      const text = chunk.toString();
+    const bufs = { stdout: '', stderr: '' };
+    const watch = (name) => (chunk) => {
+      const text = chunk.toString().replace(ANSI, '');
       log += text;
-      stdoutBuf += text;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(stdoutBuf);
-      if (m) { clearTimeout(timer); resolve(m[1].replace(/\/$/, '')); }
-    });
-    child.stderr.on('data', (chunk) => { log += chunk.toString(); });
+      bufs[name] += text;
+      // The contract says stdout; stderr is watched too so a misrouted log line
+      // gives a clear message instead of a timeout.
+      const m = /listening on (http:\/\/[^\s"',]+)/.exec(bufs[name]);
+      if (!m) return;
+      clearTimeout(timer);
+      if (name !== 'stdout') process.stderr.write('note: "listening on" came on stderr, not stdout\n');
+      resolve(m[1].replace(/\/$/, ''));
+    };
+    child.stdout.on('data', watch('stdout'));
+    child.stderr.on('data', watch('stderr'));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`server exited early (code ${code}, signal ${signal})\n${log}`));
     });
+  }).catch(async (err) => {
+    process.off('exit', killOnExit);
+    child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
 
   async function stop() {
@@ -57,7 +69,7 @@ export async function startServer({ timeoutMs = 60000 } = {}) {
     }
     await rm(dataDir, { recursive: true, force: true });
   }
-  return { url, adminPassword, stop, log: () => log };
+  return { url, adminPassword, stop, log: () => log, pid: child.pid };
 }
 
 export async function rest(base, method, urlPath, { body, token } = {}) {

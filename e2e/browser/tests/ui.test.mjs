@@ -47,7 +47,10 @@ describe('web UI shell', () => {
 
   after(async () => {
     if (browser) await browser.close().catch(() => {});
-    if (server) await server.stop();
+    if (server) {
+      await server.stop();
+      if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
+    }
   });
 
   it('serves index.html with a CSP whose hash matches the import map', async () => {
@@ -89,7 +92,7 @@ describe('web UI shell', () => {
 
   it('opens the project: overview, members, activity, real-time badge', async () => {
     await page.locator('#project-rail').getByRole('button', { name: 'demo', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'demo' }).waitFor(WAIT);
+    await page.getByRole('heading', { level: 1, name: 'demo', exact: true }).waitFor(WAIT);
     await page.getByText('Browser test project').waitFor(WAIT);
     await page.getByTestId('member-list').getByText('admin').first().waitFor(WAIT);
     await page.getByTestId('project-role').filter({ hasText: 'admin' }).waitFor(WAIT);
@@ -113,6 +116,22 @@ describe('web UI shell', () => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), afterToggle);
     await page.getByTestId('activity-list').locator('[data-kind="member_added"]').waitFor(WAIT);
     await page.getByTestId('connection-badge').filter({ hasText: /^Real-time$/ }).waitFor(WAIT);
+  });
+
+  it('lets an admin create a project from the UI', async () => {
+    await page.getByRole('button', { name: 'New project' }).first().click();
+    const name = page.getByLabel('Name');
+    await name.fill('Bad Name');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByText('Use 1–64 lowercase letters').waitFor(WAIT);
+    await name.fill('demo2');
+    await page.getByLabel(/Description/).fill('Made in the browser');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { level: 1, name: 'demo2', exact: true }).waitFor(WAIT);
+    await page.locator('#project-rail').getByRole('button', { name: 'demo2', exact: true }).waitFor(WAIT);
+    await page.getByText('Made in the browser').waitFor(WAIT);
+    await page.locator('#project-rail').getByRole('button', { name: 'demo', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'demo', exact: true }).waitFor(WAIT);
   });
 
   it('collapses the rail behind a menu button at phone width', async () => {

@@ -2,17 +2,21 @@
 import { html } from '../html.js';
 import { openProject } from '../router.js';
 
+/** "demo" → "DE", "agent-lab" → "AL", "demo2" → "D2". */
 export function initials(name) {
   const parts = name.split(/[-_]+/).filter(Boolean);
-  const letters = parts.length > 1 ? parts[0][0] + parts[1][0] : name.slice(0, 2);
-  return letters.toUpperCase();
+  if (parts.length > 1) return (parts[0][0] + parts[1][0]).toUpperCase();
+  const digits = /\d{1,2}$/.exec(name);
+  if (digits && digits.index > 0) return (name[0] + digits[0]).toUpperCase();
+  return name.slice(0, 2).toUpperCase();
 }
 
-export function ProjectRail({ projects, selected, isAdmin, onNew }) {
+export function ProjectRail({ projects, selected, isAdmin, onNew, onSelect }) {
+  const go = (name) => { onSelect(); openProject(name); };
   return html`
     <nav class="rail" id="project-rail" aria-label="Projects" data-testid="project-rail">
       <button class=${`rail-btn rail-home${selected ? '' : ' active'}`} type="button"
-        aria-label="All projects" title="All projects" onClick=${() => openProject(null)}>
+        aria-label="All projects" title="All projects" onClick=${() => go(null)}>
         <span aria-hidden="true">⌂</span>
       </button>
       <ul class="rail-list">
@@ -21,7 +25,7 @@ export function ProjectRail({ projects, selected, isAdmin, onNew }) {
             <button class=${`rail-btn${p.name === selected ? ' active' : ''}`} type="button"
               aria-label=${p.name} title=${p.name}
               aria-current=${p.name === selected ? 'page' : undefined}
-              onClick=${() => openProject(p.name)}>
+              onClick=${() => go(p.name)}>
               <span aria-hidden="true">${initials(p.name)}</span>
             </button>
           </li>`)}

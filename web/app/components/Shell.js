@@ -63,7 +63,8 @@ export function Shell({ me, onLogout, announce }) {
       <${TopBar} user=${me.user} connState=${connState} badgeText=${BADGE_TEXT[connState]}
         navOpen=${navOpen} onToggleNav=${() => setNavOpen(!navOpen)} onLogout=${onLogout} />
       <${ProjectRail} projects=${projects || []} selected=${selected} isAdmin=${isAdmin}
-        onNew=${() => { setCreating(true); setNavOpen(false); }} />
+        onNew=${() => { setCreating(true); setNavOpen(false); }}
+        onSelect=${() => { setCreating(false); setNavOpen(false); }} />
       <${ChannelSidebar} project=${current || (selected ? { name: selected } : null)} />
       <${MainPane} me=${me} projects=${projects} listError=${listError} selected=${selected}
         summary=${current} feed=${feed} isAdmin=${isAdmin} creating=${creating}

@@ -123,7 +123,8 @@ mod tests {
         assert!(wait > 800 && wait <= 900, "{wait}");
         assert!(t.begin(IP, "bob").is_ok(), "other users are unaffected");
         t.succeeded("alice");
-        assert!(t.begin(IP, "alice").is_err(), "ip limit (4 attempts) is now reached");
+        assert!(t.begin(IP, "alice").is_ok(), "success clears the username's failures");
+        assert!(t.begin(IP, "alice").is_err(), "the address has now used its 4 attempts");
     }
 
     #[test]

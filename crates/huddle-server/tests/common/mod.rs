@@ -1,0 +1,116 @@
+//! A real server on port 0 with its own data dir, and a small HTTP client for it.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use huddle_server::config::{Config, Secret};
+use huddle_server::{bootstrap, commands, Server};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub config: Config,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    pub handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            admin_password: Some(Secret::new(ADMIN_PASSWORD.into())),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = Server::prepare(config.clone()).await.expect("prepare");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            addr,
+            config,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            handle: Some(handle),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.config.data_dir.clone()
+    }
+
+    /// Sends a request; returns status, headers and the JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, headers, json)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let (status, _, body) =
+            self.call(Method::POST, "/auth/login", None, Some(json!({"username": username, "password": password}))).await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        body
+    }
+
+    pub async fn admin_token(&self) -> String {
+        token_of(&self.login("admin", ADMIN_PASSWORD).await)
+    }
+
+    /// Creates a user the way `huddle user add` does, on the same data.
+    pub async fn add_user(&self, name: &str, password: &str) {
+        let store = bootstrap::open_store(&self.config).await.expect("store");
+        commands::user_add(store.as_ref(), name, password.into(), false).await.expect("user add");
+    }
+
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.handle.take() {
+            Some(handle) => handle.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
+
+pub fn token_of(login: &Value) -> String {
+    login["access_token"].as_str().expect("access token").to_owned()
+}
