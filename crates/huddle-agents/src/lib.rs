@@ -20,8 +20,13 @@ pub enum AgentRole {
 }
 
 impl AgentRole {
-    pub const ALL: [AgentRole; 5] =
-        [AgentRole::Orchestrator, AgentRole::Design, AgentRole::Code, AgentRole::Qa, AgentRole::Data];
+    pub const ALL: [AgentRole; 5] = [
+        AgentRole::Orchestrator,
+        AgentRole::Design,
+        AgentRole::Code,
+        AgentRole::Qa,
+        AgentRole::Data,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -85,7 +85,10 @@ mod tests {
         for seq in 1..=5 {
             bus.publish(event(seq));
         }
-        assert!(matches!(rx.recv().await, Err(broadcast::error::RecvError::Lagged(3))));
+        assert!(matches!(
+            rx.recv().await,
+            Err(broadcast::error::RecvError::Lagged(3))
+        ));
         assert_eq!(rx.recv().await.expect("event").seq, 4);
     }
 

@@ -34,7 +34,10 @@ impl Sequencer {
         } else if seq == self.delivered + 1 {
             Admission::Deliver
         } else {
-            Admission::Gap { from: self.delivered + 1, to: seq - 1 }
+            Admission::Gap {
+                from: self.delivered + 1,
+                to: seq - 1,
+            }
         }
     }
 

@@ -85,15 +85,27 @@ mod tests {
 
     #[test]
     fn accepts_lowercase_digits_dash_underscore() {
-        assert_eq!(ProjectName::parse("my-proj_2").map(|n| n.to_string()), Ok("my-proj_2".into()));
+        assert_eq!(
+            ProjectName::parse("my-proj_2").map(|n| n.to_string()),
+            Ok("my-proj_2".into())
+        );
     }
 
     #[test]
     fn rejects_empty_long_and_odd_names() {
-        assert!(matches!(ProjectName::parse(""), Err(NameError::Length { .. })));
-        assert!(matches!(ProjectName::parse(&"a".repeat(65)), Err(NameError::Length { .. })));
+        assert!(matches!(
+            ProjectName::parse(""),
+            Err(NameError::Length { .. })
+        ));
+        assert!(matches!(
+            ProjectName::parse(&"a".repeat(65)),
+            Err(NameError::Length { .. })
+        ));
         for bad in ["Caps", "../etc", "a b", "-lead", "_lead", "é", "a/b", "a.b"] {
-            assert!(matches!(ProjectName::parse(bad), Err(NameError::Characters { .. })), "{bad}");
+            assert!(
+                matches!(ProjectName::parse(bad), Err(NameError::Characters { .. })),
+                "{bad}"
+            );
         }
         assert!(ProjectName::parse(&"a".repeat(64)).is_ok());
     }

@@ -28,7 +28,12 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Viewer, Role::Contributor, Role::Maintainer, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Viewer,
+        Role::Contributor,
+        Role::Maintainer,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,10 +53,14 @@ impl Role {
     }
 
     pub fn permissions(self) -> Vec<Permission> {
-        [Permission::Read, Permission::Write, Permission::ManageMembers]
-            .into_iter()
-            .filter(|p| self.allows(*p))
-            .collect()
+        [
+            Permission::Read,
+            Permission::Write,
+            Permission::ManageMembers,
+        ]
+        .into_iter()
+        .filter(|p| self.allows(*p))
+        .collect()
     }
 }
 

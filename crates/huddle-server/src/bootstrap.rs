@@ -34,12 +34,21 @@ pub fn ensure_data_dir(config: &Config) -> anyhow::Result<()> {
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     ensure_data_dir(config)?;
     let url = config.effective_database_url();
-    let options = ConnectOptions { url, max_connections: config.database.max_connections, migrate: true };
-    connect(&options).await.context("opening the database (check DATABASE_URL)")
+    let options = ConnectOptions {
+        url,
+        max_connections: config.database.max_connections,
+        migrate: true,
+    };
+    connect(&options)
+        .await
+        .context("opening the database (check DATABASE_URL)")
 }
 
 /// Creates `admin` when the store has no users at all.
-pub async fn ensure_admin(store: &dyn Store, config: &Config) -> anyhow::Result<Option<AdminCreated>> {
+pub async fn ensure_admin(
+    store: &dyn Store,
+    config: &Config,
+) -> anyhow::Result<Option<AdminCreated>> {
     if !store.list_users().await?.is_empty() {
         return Ok(None);
     }
@@ -48,7 +57,11 @@ pub async fn ensure_admin(store: &dyn Store, config: &Config) -> anyhow::Result<
         None => (random_password(), true),
     };
     let password_hash = hash_password(password.clone()).await?;
-    let admin = NewUser { username: "admin".into(), password_hash, is_admin: true };
+    let admin = NewUser {
+        username: "admin".into(),
+        password_hash,
+        is_admin: true,
+    };
     match store.create_user(admin).await {
         Ok(_) => {}
         // Another process created it in the meantime: that one reports it.
@@ -56,7 +69,10 @@ pub async fn ensure_admin(store: &dyn Store, config: &Config) -> anyhow::Result<
         Err(e) => return Err(e.into()),
     }
     tracing::info!("created the admin user");
-    Ok(Some(AdminCreated { username: "admin".into(), generated_password: generated.then_some(password) }))
+    Ok(Some(AdminCreated {
+        username: "admin".into(),
+        generated_password: generated.then_some(password),
+    }))
 }
 
 fn random_password() -> String {

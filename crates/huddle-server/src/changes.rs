@@ -23,14 +23,22 @@ pub async fn create_project(
     description: &str,
 ) -> Result<Project, ApiError> {
     if !user.is_admin {
-        return Err(ApiError::forbidden("only administrators can create projects"));
+        return Err(ApiError::forbidden(
+            "only administrators can create projects",
+        ));
     }
     let name = ProjectName::parse(name)?;
     if description.chars().count() > 2000 {
-        return Err(ApiError::bad_request("invalid_description", "description is longer than 2000 characters"));
+        return Err(ApiError::bad_request(
+            "invalid_description",
+            "description is longer than 2000 characters",
+        ));
     }
     let actor = actor(state, user).await?;
-    let (project, event) = state.store.create_project(name.as_str(), description, &actor).await?;
+    let (project, event) = state
+        .store
+        .create_project(name.as_str(), description, &actor)
+        .await?;
     state.bus.publish(event);
     Ok(project)
 }
@@ -44,7 +52,10 @@ pub async fn put_member(
 ) -> Result<Member, ApiError> {
     let member = find_user(state, username).await?;
     let actor = actor(state, user).await?;
-    let (member, event) = state.store.put_member(project, &member, role, &actor).await?;
+    let (member, event) = state
+        .store
+        .put_member(project, &member, role, &actor)
+        .await?;
     state.bus.publish(event);
     Ok(member)
 }
@@ -65,5 +76,9 @@ pub async fn remove_member(
 async fn find_user(state: &AppState, username: &str) -> Result<User, ApiError> {
     let not_found = || ApiError::not_found(&format!("user '{username}'"));
     let name = Username::parse(username).map_err(|_| not_found())?;
-    state.store.user_by_name(name.as_str()).await?.ok_or_else(not_found)
+    state
+        .store
+        .user_by_name(name.as_str())
+        .await?
+        .ok_or_else(not_found)
 }

@@ -7,17 +7,34 @@ use huddle_store::{NewUser, Store};
 
 use crate::auth::hash_password;
 
-pub async fn user_add(store: &dyn Store, name: &str, password: String, admin: bool) -> anyhow::Result<String> {
+pub async fn user_add(
+    store: &dyn Store,
+    name: &str,
+    password: String,
+    admin: bool,
+) -> anyhow::Result<String> {
     let username = Username::parse(name)?;
     check_password(&password)?;
     let password_hash = hash_password(password).await?;
     let user = store
-        .create_user(NewUser { username: username.to_string(), password_hash, is_admin: admin })
+        .create_user(NewUser {
+            username: username.to_string(),
+            password_hash,
+            is_admin: admin,
+        })
         .await?;
-    Ok(format!("created user {}{}", user.username, if admin { " (admin)" } else { "" }))
+    Ok(format!(
+        "created user {}{}",
+        user.username,
+        if admin { " (admin)" } else { "" }
+    ))
 }
 
-pub async fn user_passwd(store: &dyn Store, name: &str, password: String) -> anyhow::Result<String> {
+pub async fn user_passwd(
+    store: &dyn Store,
+    name: &str,
+    password: String,
+) -> anyhow::Result<String> {
     check_password(&password)?;
     let password_hash = hash_password(password).await?;
     store
@@ -32,7 +49,14 @@ pub async fn user_list(store: &dyn Store) -> anyhow::Result<String> {
         .list_users()
         .await?
         .into_iter()
-        .map(|u| format!("{}\t{}\t{}", u.username, if u.is_admin { "admin" } else { "user" }, u.created_at))
+        .map(|u| {
+            format!(
+                "{}\t{}\t{}",
+                u.username,
+                if u.is_admin { "admin" } else { "user" },
+                u.created_at
+            )
+        })
         .collect();
     Ok(lines.join("\n"))
 }
@@ -46,17 +70,29 @@ pub async fn project_add(
 ) -> anyhow::Result<String> {
     let name = ProjectName::parse(name)?;
     let owner = match owner {
-        Some(owner) => store.user_by_name(owner).await?.with_context(|| format!("no user named '{owner}'"))?,
+        Some(owner) => store
+            .user_by_name(owner)
+            .await?
+            .with_context(|| format!("no user named '{owner}'"))?,
         None => store
             .list_users()
             .await?
             .into_iter()
             .find(|u| u.is_admin)
-            .context("there is no admin user yet; run `huddle serve` once or `huddle user add NAME --admin`")?,
+            .context(
+            "there is no admin user yet; run `huddle serve` once or `huddle user add NAME --admin`",
+        )?,
     };
-    let (project, _) = store.create_project(name.as_str(), description, &owner).await?;
-    store.put_member(&project, &owner, Role::Admin, &owner).await?;
-    Ok(format!("created project {} with {} as admin", project.name, owner.username))
+    let (project, _) = store
+        .create_project(name.as_str(), description, &owner)
+        .await?;
+    store
+        .put_member(&project, &owner, Role::Admin, &owner)
+        .await?;
+    Ok(format!(
+        "created project {} with {} as admin",
+        project.name, owner.username
+    ))
 }
 
 pub async fn project_list(store: &dyn Store) -> anyhow::Result<String> {
@@ -64,7 +100,12 @@ pub async fn project_list(store: &dyn Store) -> anyhow::Result<String> {
         .list_projects(None)
         .await?
         .into_iter()
-        .map(|s| format!("{}\t{}\tseq {}\t{}", s.project.name, s.project.state, s.project.last_seq, s.project.description))
+        .map(|s| {
+            format!(
+                "{}\t{}\tseq {}\t{}",
+                s.project.name, s.project.state, s.project.last_seq, s.project.description
+            )
+        })
         .collect();
     Ok(lines.join("\n"))
 }

@@ -144,7 +144,14 @@ impl Default for RealtimeConfig {
 /// Top-level keys `HUDDLE_*` variables may set; others (`HUDDLE_CONFIG`, test settings) are
 /// not configuration and are left alone.
 const TOP_LEVEL_KEYS: [&str; 9] = [
-    "listen", "data_dir", "database_url", "redis_url", "admin_password", "database", "auth", "http",
+    "listen",
+    "data_dir",
+    "database_url",
+    "redis_url",
+    "admin_password",
+    "database",
+    "auth",
+    "http",
     "realtime",
 ];
 
@@ -164,7 +171,7 @@ pub struct Overrides {
 
 impl Config {
     /// Layers defaults, `file` (if it exists), the environment and `overrides`.
-    pub fn load(file: &Path, overrides: &Overrides) -> Result<Config, figment::Error> {
+    pub fn load(file: &Path, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if file.exists() {
             figment = figment.merge(Toml::file(file));
@@ -172,7 +179,8 @@ impl Config {
         let mut config: Config = figment
             .merge(Env::prefixed("HUDDLE_").split("__").filter(is_config_key))
             .merge(Env::raw().only(&["database_url", "redis_url"]))
-            .extract()?;
+            .extract()
+            .map_err(Box::new)?;
         if let Some(listen) = overrides.listen {
             config.listen = listen;
         }
@@ -193,7 +201,8 @@ impl Config {
 
     /// The configuration as TOML with every default spelled out and secrets redacted.
     pub fn annotated_toml(&self) -> String {
-        let body = toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
+        let body =
+            toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
         format!(
             "# Huddle configuration in effect (defaults < huddle.toml < HUDDLE_* env < flags).\n\
              # Nested keys map to env names with '__', e.g. [auth] access_token_ttl_secs =\n\
@@ -203,6 +212,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
 mod tests {
     use super::*;
 
@@ -212,24 +222,42 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8000");
         assert_eq!(c.auth.access_token_ttl_secs, 3600);
         assert_eq!(c.auth.refresh_token_ttl_days, 30);
-        assert_eq!((c.realtime.ping_interval_secs, c.realtime.ping_timeout_secs), (25, 60));
+        assert_eq!(
+            (c.realtime.ping_interval_secs, c.realtime.ping_timeout_secs),
+            (25, 60)
+        );
         assert!(c.http.cors_origins.is_empty());
-        assert!(c.effective_database_url().ends_with("huddle-data/huddle.db"));
+        assert!(c
+            .effective_database_url()
+            .ends_with("huddle-data/huddle.db"));
     }
 
     #[test]
     fn file_env_and_flags_layer_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("huddle.toml", "listen = \"127.0.0.1:9000\"\n[auth]\nuser_window_secs = 5\n")?;
+            jail.create_file(
+                "huddle.toml",
+                "listen = \"127.0.0.1:9000\"\n[auth]\nuser_window_secs = 5\n",
+            )?;
             jail.set_env("HUDDLE_AUTH__USER_WINDOW_SECS", "7");
             jail.set_env("DATABASE_URL", "postgres://db/x");
             jail.set_env("HUDDLE_TEST_POSTGRES_URL", "not configuration");
-            let c = Config::load(Path::new("huddle.toml"), &Overrides::default())?;
+            let c =
+                Config::load(Path::new("huddle.toml"), &Overrides::default()).map_err(|e| *e)?;
             assert_eq!(c.listen.port(), 9000);
             assert_eq!(c.auth.user_window_secs, 7);
             assert_eq!(c.effective_database_url(), "postgres://db/x");
-            let flags = Overrides { listen: Some(SocketAddr::from(([0, 0, 0, 0], 0))), data_dir: None };
-            assert_eq!(Config::load(Path::new("huddle.toml"), &flags)?.listen.port(), 0);
+            let flags = Overrides {
+                listen: Some(SocketAddr::from(([0, 0, 0, 0], 0))),
+                data_dir: None,
+            };
+            assert_eq!(
+                Config::load(Path::new("huddle.toml"), &flags)
+                    .map_err(|e| *e)?
+                    .listen
+                    .port(),
+                0
+            );
             Ok(())
         });
     }
@@ -249,7 +277,10 @@ mod tests {
         c.auth.jwt_secret = Some(Secret::new("super-secret-value".into()));
         c.admin_password = Some(Secret::new("hunter2".into()));
         for text in [c.annotated_toml(), format!("{c:?}")] {
-            assert!(!text.contains("super-secret-value") && !text.contains("hunter2"), "{text}");
+            assert!(
+                !text.contains("super-secret-value") && !text.contains("hunter2"),
+                "{text}"
+            );
         }
     }
 }

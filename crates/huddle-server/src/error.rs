@@ -27,7 +27,11 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody { code, message: message.into(), hint: None },
+            body: ErrorBody {
+                code,
+                message: message.into(),
+                hint: None,
+            },
             retry_after: None,
         }
     }
@@ -51,7 +55,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn conflict(message: impl Into<String>) -> ApiError {
@@ -67,17 +75,28 @@ impl ApiError {
     /// Logs `cause` and answers with a message that reveals nothing about it.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on the server")
-            .with_hint("Try again; if it keeps failing, an administrator can find details in the server log.")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on the server",
+        )
+        .with_hint(
+            "Try again; if it keeps failing, an administrator can find details in the server log.",
+        )
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, axum::Json(serde_json::json!({ "error": self.body }))).into_response();
+        let mut response = (
+            self.status,
+            axum::Json(serde_json::json!({ "error": self.body })),
+        )
+            .into_response();
         if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -98,13 +117,18 @@ impl From<JsonRejection> for ApiError {
         let status = rejection.status();
         let (code, hint) = match status {
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Send a smaller request body."),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ("unsupported_media_type", "Send JSON with Content-Type: application/json.")
-            }
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                ("invalid_request", "Check the field names and types against the API docs.")
-            }
-            _ => ("invalid_json", "The body must be a single valid JSON object."),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "Send JSON with Content-Type: application/json.",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => (
+                "invalid_request",
+                "Check the field names and types against the API docs.",
+            ),
+            _ => (
+                "invalid_json",
+                "The body must be a single valid JSON object.",
+            ),
         };
         ApiError::new(status, code, rejection.body_text()).with_hint(hint)
     }

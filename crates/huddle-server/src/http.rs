@@ -30,8 +30,15 @@ pub fn content_security_policy(import_map_hash: Option<&str>) -> String {
 pub fn layers(router: Router, config: &HttpConfig, csp: &str) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let path = req.extensions().get::<MatchedPath>().map_or("<unmatched>", |p| p.as_str());
-        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let path = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("<unmatched>", |p| p.as_str());
+        let id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         tracing::info_span!("http", method = %req.method(), path, request_id = id)
     });
     let mut router = router
@@ -48,7 +55,10 @@ pub fn layers(router: Router, config: &HttpConfig, csp: &str) -> Router {
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=()",
         ))
-        .layer(security_header(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"));
+        .layer(security_header(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ));
     if let Some(cors) = cors(&config.cors_origins) {
         router = router.layer(cors);
     }
@@ -68,11 +78,20 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
     }
-    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .allow_credentials(true),
     )

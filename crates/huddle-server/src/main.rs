@@ -15,7 +15,12 @@ use huddle_server::{bootstrap, commands, Server};
 #[command(name = "huddle", version, about)]
 struct Cli {
     /// Configuration file (optional; defaults are used when it does not exist).
-    #[arg(long, global = true, env = "HUDDLE_CONFIG", default_value = "huddle.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "HUDDLE_CONFIG",
+        default_value = "huddle.toml"
+    )]
     config: PathBuf,
     /// Directory for the SQLite database, the JWT secret and uploads.
     #[arg(long, global = true, env = "HUDDLE_DATA_DIR")]
@@ -98,7 +103,10 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { listen, .. } => *listen,
         _ => None,
     };
-    let overrides = Overrides { listen, data_dir: cli.data_dir.clone() };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.data_dir.clone(),
+    };
     let config = Config::load(&cli.config, &overrides).context("loading configuration")?;
     tokio::runtime::Runtime::new()?.block_on(run(cli.command, config))
 }
@@ -114,11 +122,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::User(cmd) => {
             let store = bootstrap::open_store(&config).await?;
             let out = match cmd {
-                UserCommand::Add { name, password, admin } => {
-                    commands::user_add(store.as_ref(), &name, password_or_prompt(password)?, admin).await?
+                UserCommand::Add {
+                    name,
+                    password,
+                    admin,
+                } => {
+                    commands::user_add(store.as_ref(), &name, password_or_prompt(password)?, admin)
+                        .await?
                 }
                 UserCommand::Passwd { name, password } => {
-                    commands::user_passwd(store.as_ref(), &name, password_or_prompt(password)?).await?
+                    commands::user_passwd(store.as_ref(), &name, password_or_prompt(password)?)
+                        .await?
                 }
                 UserCommand::List => commands::user_list(store.as_ref()).await?,
             };
@@ -128,8 +142,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Project(cmd) => {
             let store = bootstrap::open_store(&config).await?;
             let out = match cmd {
-                ProjectCommand::Add { name, description, owner } => {
-                    commands::project_add(store.as_ref(), &name, &description, owner.as_deref()).await?
+                ProjectCommand::Add {
+                    name,
+                    description,
+                    owner,
+                } => {
+                    commands::project_add(store.as_ref(), &name, &description, owner.as_deref())
+                        .await?
                 }
                 ProjectCommand::List => commands::project_list(store.as_ref()).await?,
             };
@@ -207,7 +226,9 @@ async fn shutdown_signal() {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("HUDDLE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

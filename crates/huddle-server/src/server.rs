@@ -46,7 +46,9 @@ impl Server {
         let auth = &config.auth;
         let sessions = Sessions {
             keys: JwtKeys::new(&secret, auth.access_token_ttl_secs),
-            refresh_ttl: chrono::Duration::days(i64::try_from(auth.refresh_token_ttl_days).unwrap_or(30)),
+            refresh_ttl: chrono::Duration::days(
+                i64::try_from(auth.refresh_token_ttl_days).unwrap_or(30),
+            ),
         };
         let throttle = LoginThrottle::new(ThrottleLimits {
             max_attempts_per_ip: auth.max_attempts_per_ip,
@@ -63,7 +65,10 @@ impl Server {
             throttle: Arc::new(throttle),
             realtime: Arc::new(Realtime::default()),
         };
-        Ok(Server { state, admin_created })
+        Ok(Server {
+            state,
+            admin_created,
+        })
     }
 
     /// Serves on `listener` until `shutdown` resolves, then closes sockets, lets in-flight
@@ -107,8 +112,11 @@ impl Server {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(on_signal);
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(on_signal);
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
         tokio::select! {
             result = server => result.context("serving HTTP")?,

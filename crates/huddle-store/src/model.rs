@@ -55,7 +55,9 @@ pub struct NewRefreshToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshRotation {
     /// The token was live; the new token is stored and belongs to `user_id`.
-    Rotated { user_id: String },
+    Rotated {
+        user_id: String,
+    },
     /// The token had already been used or revoked: the family is now revoked.
     Reused,
     Expired,

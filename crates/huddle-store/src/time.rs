@@ -35,6 +35,9 @@ mod tests {
 
     #[test]
     fn garbage_is_reported_as_corrupt() {
-        assert!(matches!(parse_time("yesterday"), Err(StoreError::Corrupt(_))));
+        assert!(matches!(
+            parse_time("yesterday"),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 }

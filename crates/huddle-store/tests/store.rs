@@ -42,7 +42,11 @@ store_suite!(
 
 async fn user(store: &dyn Store, name: &str, admin: bool) -> User {
     store
-        .create_user(NewUser { username: name.into(), password_hash: "h".into(), is_admin: admin })
+        .create_user(NewUser {
+            username: name.into(),
+            password_hash: "h".into(),
+            is_admin: admin,
+        })
         .await
         .expect("user created")
 }
@@ -61,15 +65,35 @@ async fn users_are_unique_and_listed(b: Backend) {
     let alice = user(s, "alice", false).await;
     user(s, "bob", true).await;
     let again = s
-        .create_user(NewUser { username: "alice".into(), password_hash: "x".into(), is_admin: false })
+        .create_user(NewUser {
+            username: "alice".into(),
+            password_hash: "x".into(),
+            is_admin: false,
+        })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    let names: Vec<_> = s.list_users().await.expect("list").into_iter().map(|u| u.username).collect();
+    let names: Vec<_> = s
+        .list_users()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(names, ["alice", "bob"]);
-    assert_eq!(s.user_by_id(&alice.id).await.expect("get"), Some(alice.clone()));
-    let creds = s.user_credentials("alice").await.expect("creds").expect("exists");
+    assert_eq!(
+        s.user_by_id(&alice.id).await.expect("get"),
+        Some(alice.clone())
+    );
+    let creds = s
+        .user_credentials("alice")
+        .await
+        .expect("creds")
+        .expect("exists");
     assert_eq!(creds.password_hash, "h");
-    assert!(!format!("{creds:?}").contains("\"h\""), "hash must not be printed");
+    assert!(
+        !format!("{creds:?}").contains("\"h\""),
+        "hash must not be printed"
+    );
     assert!(s.user_by_name("carol").await.expect("get").is_none());
 }
 
@@ -77,47 +101,85 @@ async fn password_change_needs_an_existing_user(b: Backend) {
     let s = b.store();
     user(s, "alice", false).await;
     s.set_password("alice", "new").await.expect("set");
-    assert_eq!(s.user_credentials("alice").await.expect("c").expect("u").password_hash, "new");
-    assert!(matches!(s.set_password("ghost", "x").await, Err(StoreError::NotFound(_))));
+    assert_eq!(
+        s.user_credentials("alice")
+            .await
+            .expect("c")
+            .expect("u")
+            .password_hash,
+        "new"
+    );
+    assert!(matches!(
+        s.set_password("ghost", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn refresh_rotation_detects_replay(b: Backend) {
     let s = b.store();
     let u = user(s, "alice", false).await;
-    s.insert_refresh_token(token("t1", "fam", &u.id, Duration::days(30))).await.expect("insert");
-    let first = s.rotate_refresh_token("t1", token("t2", "", "", Duration::days(30))).await;
-    assert_eq!(first.expect("rotate"), RefreshRotation::Rotated { user_id: u.id.clone() });
+    s.insert_refresh_token(token("t1", "fam", &u.id, Duration::days(30)))
+        .await
+        .expect("insert");
+    let first = s
+        .rotate_refresh_token("t1", token("t2", "", "", Duration::days(30)))
+        .await;
+    assert_eq!(
+        first.expect("rotate"),
+        RefreshRotation::Rotated {
+            user_id: u.id.clone()
+        }
+    );
     // Replaying t1 revokes the family, so t2 is dead too.
-    let replay = s.rotate_refresh_token("t1", token("t3", "", "", Duration::days(30))).await;
+    let replay = s
+        .rotate_refresh_token("t1", token("t3", "", "", Duration::days(30)))
+        .await;
     assert_eq!(replay.expect("replay"), RefreshRotation::Reused);
-    let after = s.rotate_refresh_token("t2", token("t4", "", "", Duration::days(30))).await;
+    let after = s
+        .rotate_refresh_token("t2", token("t4", "", "", Duration::days(30)))
+        .await;
     assert_eq!(after.expect("t2"), RefreshRotation::Reused);
-    let unknown = s.rotate_refresh_token("nope", token("t5", "", "", Duration::days(30))).await;
+    let unknown = s
+        .rotate_refresh_token("nope", token("t5", "", "", Duration::days(30)))
+        .await;
     assert_eq!(unknown.expect("unknown"), RefreshRotation::Unknown);
 }
 
 async fn expired_refresh_token_is_refused(b: Backend) {
     let s = b.store();
     let u = user(s, "alice", false).await;
-    s.insert_refresh_token(token("old", "fam", &u.id, Duration::seconds(-1))).await.expect("insert");
-    let r = s.rotate_refresh_token("old", token("n", "", "", Duration::days(1))).await;
+    s.insert_refresh_token(token("old", "fam", &u.id, Duration::seconds(-1)))
+        .await
+        .expect("insert");
+    let r = s
+        .rotate_refresh_token("old", token("n", "", "", Duration::days(1)))
+        .await;
     assert_eq!(r.expect("rotate"), RefreshRotation::Expired);
 }
 
 async fn logout_revokes_the_family(b: Backend) {
     let s = b.store();
     let u = user(s, "alice", false).await;
-    s.insert_refresh_token(token("a", "fam", &u.id, Duration::days(1))).await.expect("insert");
+    s.insert_refresh_token(token("a", "fam", &u.id, Duration::days(1)))
+        .await
+        .expect("insert");
     s.revoke_refresh_token("a").await.expect("revoke");
-    s.revoke_refresh_token("never-issued").await.expect("unknown token is fine");
-    let r = s.rotate_refresh_token("a", token("b", "", "", Duration::days(1))).await;
+    s.revoke_refresh_token("never-issued")
+        .await
+        .expect("unknown token is fine");
+    let r = s
+        .rotate_refresh_token("a", token("b", "", "", Duration::days(1)))
+        .await;
     assert_eq!(r.expect("rotate"), RefreshRotation::Reused);
 }
 
 async fn project_creation_records_the_first_event(b: Backend) {
     let s = b.store();
     let admin = user(s, "root", true).await;
-    let (project, event) = s.create_project("alpha", "first", &admin).await.expect("create");
+    let (project, event) = s
+        .create_project("alpha", "first", &admin)
+        .await
+        .expect("create");
     assert_eq!((project.last_seq, event.seq), (1, 1));
     assert_eq!(event.kind, "project_created");
     assert_eq!(event.actor.as_deref(), Some("root"));
@@ -142,22 +204,41 @@ async fn members_are_added_changed_and_removed(b: Backend) {
     let admin = user(s, "root", true).await;
     let alice = user(s, "alice", false).await;
     let (p, _) = s.create_project("alpha", "", &admin).await.expect("create");
-    let (m, e) = s.put_member(&p, &alice, Role::Viewer, &admin).await.expect("add");
-    assert_eq!((m.role, e.kind.as_str(), e.seq), (Role::Viewer, "member_added", 2));
+    let (m, e) = s
+        .put_member(&p, &alice, Role::Viewer, &admin)
+        .await
+        .expect("add");
+    assert_eq!(
+        (m.role, e.kind.as_str(), e.seq),
+        (Role::Viewer, "member_added", 2)
+    );
     let same = s.put_member(&p, &alice, Role::Viewer, &admin).await;
     assert!(matches!(same, Err(StoreError::Conflict(_))));
-    let (_, e) = s.put_member(&p, &alice, Role::Maintainer, &admin).await.expect("change");
+    let (_, e) = s
+        .put_member(&p, &alice, Role::Maintainer, &admin)
+        .await
+        .expect("change");
     assert_eq!((e.kind.as_str(), e.seq), ("member_role_changed", 3));
     assert_eq!(e.payload["previous_role"], "viewer");
-    assert_eq!(s.member_role(&p.id, &alice.id).await.expect("role"), Some(Role::Maintainer));
+    assert_eq!(
+        s.member_role(&p.id, &alice.id).await.expect("role"),
+        Some(Role::Maintainer)
+    );
     let listed = s.list_members(&p.id).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].username, "alice");
     let e = s.remove_member(&p, &alice, &admin).await.expect("remove");
     assert_eq!((e.kind.as_str(), e.seq), ("member_removed", 4));
-    assert!(matches!(s.remove_member(&p, &alice, &admin).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.remove_member(&p, &alice, &admin).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(s.member_role(&p.id, &alice.id).await.expect("role"), None);
-    assert_eq!(s.last_seq(&p.id).await.expect("seq"), 4, "a failed change takes no number");
+    assert_eq!(
+        s.last_seq(&p.id).await.expect("seq"),
+        4,
+        "a failed change takes no number"
+    );
 }
 
 async fn listing_shows_only_own_projects(b: Backend) {
@@ -166,10 +247,15 @@ async fn listing_shows_only_own_projects(b: Backend) {
     let alice = user(s, "alice", false).await;
     let (a, _) = s.create_project("alpha", "", &admin).await.expect("a");
     s.create_project("beta", "", &admin).await.expect("b");
-    s.put_member(&a, &alice, Role::Contributor, &admin).await.expect("member");
+    s.put_member(&a, &alice, Role::Contributor, &admin)
+        .await
+        .expect("member");
     let mine = s.list_projects(Some(&alice.id)).await.expect("mine");
     assert_eq!(mine.len(), 1);
-    assert_eq!((mine[0].project.name.as_str(), mine[0].role), ("alpha", Some(Role::Contributor)));
+    assert_eq!(
+        (mine[0].project.name.as_str(), mine[0].role),
+        ("alpha", Some(Role::Contributor))
+    );
     let all = s.list_projects(None).await.expect("all");
     let names: Vec<_> = all.iter().map(|p| p.project.name.as_str()).collect();
     assert_eq!(names, ["alpha", "beta"]);
@@ -181,7 +267,9 @@ async fn events_page_in_order(b: Backend) {
     let (p, _) = s.create_project("alpha", "", &admin).await.expect("create");
     for i in 0..9 {
         let payload = serde_json::json!({ "i": i });
-        s.append_event(&p, "note", payload, Some("root")).await.expect("append");
+        s.append_event(&p, "note", payload, Some("root"))
+            .await
+            .expect("append");
     }
     let page = s.events_after(&p, 3, 4).await.expect("page");
     let seqs: Vec<_> = page.iter().map(|e| e.seq).collect();
@@ -194,7 +282,10 @@ async fn events_page_in_order(b: Backend) {
 async fn concurrent_writers_get_gap_free_sequences(b: Backend) {
     let store = b.arc();
     let admin = user(store.as_ref(), "root", true).await;
-    let (p, _) = store.create_project("alpha", "", &admin).await.expect("create");
+    let (p, _) = store
+        .create_project("alpha", "", &admin)
+        .await
+        .expect("create");
     let (writers, each) = (16, 25);
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
@@ -203,7 +294,13 @@ async fn concurrent_writers_get_gap_free_sequences(b: Backend) {
                 let mut seqs = Vec::new();
                 for i in 0..each {
                     let payload = serde_json::json!({ "w": w, "i": i });
-                    seqs.push(store.append_event(&p, "note", payload, None).await.expect("append").seq);
+                    seqs.push(
+                        store
+                            .append_event(&p, "note", payload, None)
+                            .await
+                            .expect("append")
+                            .seq,
+                    );
                 }
                 seqs
             })
@@ -212,21 +309,31 @@ async fn concurrent_writers_get_gap_free_sequences(b: Backend) {
     let mut all = Vec::new();
     for t in tasks {
         let seqs = t.await.expect("writer finished");
-        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "one writer's seqs increase");
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "one writer's seqs increase"
+        );
         all.extend(seqs);
     }
     all.sort_unstable();
     let expected: Vec<i64> = (2..2 + (writers * each) as i64).collect();
-    assert_eq!(all, expected, "unique and gap-free after project_created (seq 1)");
+    assert_eq!(
+        all, expected,
+        "unique and gap-free after project_created (seq 1)"
+    );
     let stored = store.events_after(&p, 0, 1000).await.expect("all events");
     assert_eq!(stored.len(), writers * each + 1);
 }
 
 async fn reopening_keeps_data_and_migrations_are_idempotent(b: Backend) {
     user(b.store(), "alice", false).await;
-    let again = connect(&ConnectOptions { url: b.url.clone(), max_connections: 2, migrate: true })
-        .await
-        .expect("reopen and migrate again");
+    let again = connect(&ConnectOptions {
+        url: b.url.clone(),
+        max_connections: 2,
+        migrate: true,
+    })
+    .await
+    .expect("reopen and migrate again");
     assert!(again.user_by_name("alice").await.expect("get").is_some());
     again.ping().await.expect("ping");
 }

@@ -17,7 +17,11 @@ pub struct AuthUser {
 
 impl From<Claims> for AuthUser {
     fn from(c: Claims) -> AuthUser {
-        AuthUser { id: c.sub, username: c.name, is_admin: c.adm }
+        AuthUser {
+            id: c.sub,
+            username: c.name,
+            is_admin: c.adm,
+        }
     }
 }
 

@@ -36,7 +36,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: &str, username: &str, is_admin: bool) -> jsonwebtoken::errors::Result<String> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        username: &str,
+        is_admin: bool,
+    ) -> jsonwebtoken::errors::Result<String> {
         let now = unix_now();
         let claims = Claims {
             sub: user_id.to_owned(),
@@ -50,12 +55,16 @@ impl JwtKeys {
 
     /// The claims of a token this server signed and that has not expired.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|d| d.claims)
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -67,7 +76,10 @@ mod tests {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
         let token = keys.issue("u1", "alice", false).expect("issue");
         let claims = keys.verify(&token).expect("valid");
-        assert_eq!((claims.sub.as_str(), claims.name.as_str(), claims.adm), ("u1", "alice", false));
+        assert_eq!(
+            (claims.sub.as_str(), claims.name.as_str(), claims.adm),
+            ("u1", "alice", false)
+        );
         assert_eq!(claims.exp - claims.iat, 3600);
     }
 
@@ -85,8 +97,15 @@ mod tests {
     fn expired_tokens_fail() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 0);
         let now = unix_now();
-        let claims = Claims { sub: "u".into(), name: "a".into(), adm: false, iat: now - 100, exp: now - 60 };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).expect("encode");
+        let claims = Claims {
+            sub: "u".into(),
+            name: "a".into(),
+            adm: false,
+            iat: now - 100,
+            exp: now - 60,
+        };
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).expect("encode");
         assert!(keys.verify(&token).is_none());
     }
 

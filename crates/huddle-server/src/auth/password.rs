@@ -26,7 +26,11 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     let checked = tokio::task::spawn_blocking(move || {
         let hash = hash.unwrap_or_else(|| DECOY_HASH.to_owned());
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -49,6 +53,9 @@ mod tests {
     #[tokio::test]
     async fn unknown_user_never_verifies() {
         assert!(!verify_password("anything".into(), None).await);
-        assert!(PasswordHash::new(DECOY_HASH).is_ok(), "decoy must parse so timing matches");
+        assert!(
+            PasswordHash::new(DECOY_HASH).is_ok(),
+            "decoy must parse so timing matches"
+        );
     }
 }

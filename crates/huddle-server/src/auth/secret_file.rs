@@ -14,7 +14,10 @@ pub fn load_or_create_jwt_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     let path = data_dir.join(FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) if text.trim().len() >= 32 => return Ok(text.trim().as_bytes().to_vec()),
-        Ok(_) => anyhow::bail!("{} is shorter than 32 characters; delete it to regenerate", path.display()),
+        Ok(_) => anyhow::bail!(
+            "{} is shorter than 32 characters; delete it to regenerate",
+            path.display()
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
@@ -25,7 +28,9 @@ pub fn load_or_create_jwt_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(secret.as_bytes())?;
     file.sync_all()?;
     tracing::info!(path = %path.display(), "generated a new JWT secret");
@@ -45,7 +50,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(FILE_NAME)).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(FILE_NAME))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

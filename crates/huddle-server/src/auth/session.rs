@@ -37,15 +37,23 @@ impl Sessions {
     /// already revoked its family.
     pub async fn refresh(&self, store: &dyn Store, presented: &str) -> Result<TokenPair, ApiError> {
         let (token, record) = self.new_refresh(String::new(), "");
-        let rotation = store.rotate_refresh_token(&hash_token(presented), record).await?;
+        let rotation = store
+            .rotate_refresh_token(&hash_token(presented), record)
+            .await?;
         let user_id = match rotation {
             RefreshRotation::Rotated { user_id } => user_id,
             RefreshRotation::Reused => {
                 tracing::warn!("refresh token replayed; its session family is revoked");
-                return Err(ApiError::unauthorized("refresh token was already used; the session is revoked"));
+                return Err(ApiError::unauthorized(
+                    "refresh token was already used; the session is revoked",
+                ));
             }
-            RefreshRotation::Expired => return Err(ApiError::unauthorized("refresh token expired")),
-            RefreshRotation::Unknown => return Err(ApiError::unauthorized("refresh token is not valid")),
+            RefreshRotation::Expired => {
+                return Err(ApiError::unauthorized("refresh token expired"))
+            }
+            RefreshRotation::Unknown => {
+                return Err(ApiError::unauthorized("refresh token is not valid"))
+            }
         };
         let user = store
             .user_by_id(&user_id)
@@ -59,8 +67,10 @@ impl Sessions {
     }
 
     fn pair(&self, user: User, refresh_token: String) -> Result<TokenPair, ApiError> {
-        let access_token =
-            self.keys.issue(&user.id, &user.username, user.is_admin).map_err(ApiError::internal)?;
+        let access_token = self
+            .keys
+            .issue(&user.id, &user.username, user.is_admin)
+            .map_err(ApiError::internal)?;
         Ok(TokenPair {
             access_token,
             refresh_token,

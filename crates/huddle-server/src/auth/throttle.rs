@@ -32,7 +32,11 @@ struct Counter<K> {
 
 impl<K: Eq + Hash> Counter<K> {
     fn new(limit: u32, span: Duration) -> Self {
-        Counter { limit, span, windows: HashMap::new() }
+        Counter {
+            limit,
+            span,
+            windows: HashMap::new(),
+        }
     }
 
     /// Seconds until `key` may try again, if it is over its limit.
@@ -46,11 +50,18 @@ impl<K: Eq + Hash> Counter<K> {
     fn record(&mut self, key: K, now: Instant) {
         if self.windows.len() >= SWEEP_AT {
             let span = self.span;
-            self.windows.retain(|_, w| now.duration_since(w.started) < span);
+            self.windows
+                .retain(|_, w| now.duration_since(w.started) < span);
         }
-        let w = self.windows.entry(key).or_insert(Window { started: now, count: 0 });
+        let w = self.windows.entry(key).or_insert(Window {
+            started: now,
+            count: 0,
+        });
         if now.duration_since(w.started) >= self.span {
-            *w = Window { started: now, count: 0 };
+            *w = Window {
+                started: now,
+                count: 0,
+            };
         }
         w.count += 1;
     }
@@ -69,7 +80,10 @@ impl LoginThrottle {
     pub fn new(limits: ThrottleLimits) -> LoginThrottle {
         LoginThrottle {
             ip: Mutex::new(Counter::new(limits.max_attempts_per_ip, limits.ip_window)),
-            user: Mutex::new(Counter::new(limits.max_failures_per_user, limits.user_window)),
+            user: Mutex::new(Counter::new(
+                limits.max_failures_per_user,
+                limits.user_window,
+            )),
         }
     }
 
@@ -123,8 +137,14 @@ mod tests {
         assert!(wait > 800 && wait <= 900, "{wait}");
         assert!(t.begin(IP, "bob").is_ok(), "other users are unaffected");
         t.succeeded("alice");
-        assert!(t.begin(IP, "alice").is_ok(), "success clears the username's failures");
-        assert!(t.begin(IP, "alice").is_err(), "the address has now used its 4 attempts");
+        assert!(
+            t.begin(IP, "alice").is_ok(),
+            "success clears the username's failures"
+        );
+        assert!(
+            t.begin(IP, "alice").is_err(),
+            "the address has now used its 4 attempts"
+        );
     }
 
     #[test]

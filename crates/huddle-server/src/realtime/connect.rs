@@ -22,7 +22,9 @@ pub async fn authenticate(
     TryData(auth): TryData<serde_json::Value>,
     State(state): State<AppState>,
 ) -> Result<(), AuthFailed> {
-    let from_auth = auth.ok().and_then(|a| a.get("token")?.as_str().map(str::to_owned));
+    let from_auth = auth
+        .ok()
+        .and_then(|a| a.get("token")?.as_str().map(str::to_owned));
     let token = from_auth.or_else(|| query_token(socket.req_parts().uri.query()?));
     let user = token
         .and_then(|t| state.sessions.keys.verify(&t))
@@ -35,7 +37,9 @@ pub async fn authenticate(
 }
 
 fn query_token(query: &str) -> Option<String> {
-    query.split('&').find_map(|pair| pair.strip_prefix("token=").map(str::to_owned))
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token=").map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -44,7 +48,10 @@ mod tests {
 
     #[test]
     fn token_is_found_among_query_parameters() {
-        assert_eq!(query_token("EIO=4&transport=polling&token=abc").as_deref(), Some("abc"));
+        assert_eq!(
+            query_token("EIO=4&transport=polling&token=abc").as_deref(),
+            Some("abc")
+        );
         assert_eq!(query_token("EIO=4&transport=polling"), None);
         assert_eq!(query_token("xtoken=abc"), None);
     }

@@ -50,7 +50,11 @@ impl Feeds {
     }
 
     fn cell_or_new(&self, project_id: &str) -> FeedCell {
-        self.cells.lock().entry(project_id.to_owned()).or_default().clone()
+        self.cells
+            .lock()
+            .entry(project_id.to_owned())
+            .or_default()
+            .clone()
     }
 
     /// Puts `socket` in the project's room and sends `joined` and what it missed since
@@ -70,7 +74,10 @@ impl Feeds {
             Some(feed) => feed,
             None => {
                 let delivered = store.last_seq(&project.id).await?;
-                guard.insert(Feed { project: project.clone(), sequencer: Sequencer::new(delivered) })
+                guard.insert(Feed {
+                    project: project.clone(),
+                    sequencer: Sequencer::new(delivered),
+                })
             }
         };
         let last_seq = feed.sequencer.delivered();
@@ -180,7 +187,10 @@ pub async fn run_dispatcher(
         match received {
             Ok(event) => feeds.feeds.dispatch(store.as_ref(), &io, &event).await,
             Err(RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "event dispatcher lagged; catching up from the store");
+                tracing::warn!(
+                    missed,
+                    "event dispatcher lagged; catching up from the store"
+                );
                 feeds.feeds.catch_up_all(store.as_ref(), &io).await;
             }
             Err(RecvError::Closed) => return,

@@ -62,14 +62,21 @@ pub fn wants(socket: &SocketRef, kind: &str) -> bool {
 }
 
 fn reject(socket: &SocketRef, ack: AckSender, event: &str, error: ApiError) {
-    let ErrorBody { code, message, hint } = error.body;
+    let ErrorBody {
+        code,
+        message,
+        hint,
+    } = error.body;
     let body = json!({ "code": code, "message": message, "hint": hint, "event": event });
     send(socket, "error", &body);
     let _ = ack.send(&json!({ "ok": false, "error": body }));
 }
 
 fn invalid(what: &str) -> ApiError {
-    ApiError::bad_request("invalid_payload", format!("{what} needs a JSON object with a project_name"))
+    ApiError::bad_request(
+        "invalid_payload",
+        format!("{what} needs a JSON object with a project_name"),
+    )
 }
 
 async fn join(
@@ -82,14 +89,24 @@ async fn join(
     let Ok(request) = request else {
         return reject(&socket, ack, "join_project", invalid("join_project"));
     };
-    let access =
-        match open_project(state.store.as_ref(), &user, &request.project_name, Permission::Read).await {
-            Ok(access) => access,
-            Err(e) => return reject(&socket, ack, "join_project", e),
-        };
+    let access = match open_project(
+        state.store.as_ref(),
+        &user,
+        &request.project_name,
+        Permission::Read,
+    )
+    .await
+    {
+        Ok(access) => access,
+        Err(e) => return reject(&socket, ack, "join_project", e),
+    };
     let project = access.project;
     let joined = socket.extensions.get::<Joined>().unwrap_or_default();
-    let first_join = joined.0.lock().insert(project.id.clone(), project.name.clone()).is_none();
+    let first_join = joined
+        .0
+        .lock()
+        .insert(project.id.clone(), project.name.clone())
+        .is_none();
     let presence = &state.realtime.presence;
     let change = if first_join {
         Some(presence.enter(&project.id, &user.id))
@@ -122,13 +139,25 @@ async fn join(
     let last_seq = match replay {
         Ok(Replay::Done { last_seq }) => last_seq,
         Ok(Replay::ResyncRequired { last_seq }) => {
-            send(&socket, "resync_required", &json!({ "project_name": project.name, "last_seq": last_seq }));
+            send(
+                &socket,
+                "resync_required",
+                &json!({ "project_name": project.name, "last_seq": last_seq }),
+            );
             last_seq
         }
         Err(e) => return reject(&socket, ack, "join_project", e.into()),
     };
     if change.is_some_and(|c| c.user_changed) {
-        announce(&socket, &project.id, "user_joined", &user, &project.name, active_users).await;
+        announce(
+            &socket,
+            &project.id,
+            "user_joined",
+            &user,
+            &project.name,
+            active_users,
+        )
+        .await;
     }
     let mut reply = joined_payload(last_seq);
     reply["ok"] = Value::Bool(true);
@@ -159,13 +188,12 @@ async fn leave(
     let _ = ack.send(&json!({ "ok": true, "project_name": request.project_name }));
 }
 
-async fn subscribe(
-    socket: SocketRef,
-    TryData(request): TryData<SubscribeRequest>,
-    ack: AckSender,
-) {
+async fn subscribe(socket: SocketRef, TryData(request): TryData<SubscribeRequest>, ack: AckSender) {
     let Ok(request) = request else {
-        let err = ApiError::bad_request("invalid_payload", "subscribe_to_events needs {events: [..]}");
+        let err = ApiError::bad_request(
+            "invalid_payload",
+            "subscribe_to_events needs {events: [..]}",
+        );
         return reject(&socket, ack, "subscribe_to_events", err);
     };
     let subscriptions = socket.extensions.get::<Subscriptions>().unwrap_or_default();
@@ -176,7 +204,11 @@ async fn subscribe(
     *subscriptions.0.lock() = Some(events);
 }
 
-async fn disconnect(socket: SocketRef, State(state): State<AppState>, Extension(user): Extension<AuthUser>) {
+async fn disconnect(
+    socket: SocketRef,
+    State(state): State<AppState>,
+    Extension(user): Extension<AuthUser>,
+) {
     let joined = socket.extensions.get::<Joined>().unwrap_or_default();
     let projects: Vec<(String, String)> = joined.0.lock().drain().collect();
     for (id, name) in projects {
@@ -184,11 +216,25 @@ async fn disconnect(socket: SocketRef, State(state): State<AppState>, Extension(
     }
 }
 
-async fn depart(socket: &SocketRef, state: &AppState, user: &AuthUser, project_id: &str, name: &str) {
+async fn depart(
+    socket: &SocketRef,
+    state: &AppState,
+    user: &AuthUser,
+    project_id: &str,
+    name: &str,
+) {
     socket.leave(room(project_id));
     let change = state.realtime.presence.leave(project_id, &user.id);
     if change.user_changed {
-        announce(socket, project_id, "user_left", user, name, change.active_users).await;
+        announce(
+            socket,
+            project_id,
+            "user_left",
+            user,
+            name,
+            change.active_users,
+        )
+        .await;
     }
 }
 

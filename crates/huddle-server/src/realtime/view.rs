@@ -38,7 +38,10 @@ pub fn socket_payload(e: &StoredEvent) -> Value {
     body.insert("kind".into(), e.kind.clone().into());
     body.insert("project_name".into(), e.project_name.clone().into());
     body.insert("actor".into(), e.actor.clone().into());
-    body.insert("timestamp".into(), huddle_store::format_time(e.created_at).into());
+    body.insert(
+        "timestamp".into(),
+        huddle_store::format_time(e.created_at).into(),
+    );
     Value::Object(body)
 }
 

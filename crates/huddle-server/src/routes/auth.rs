@@ -34,8 +34,12 @@ struct Refresh {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong username or password")
-        .with_hint("Check both and try again; an administrator can reset it with `huddle user passwd`.")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "wrong username or password",
+    )
+    .with_hint("Check both and try again; an administrator can reset it with `huddle user passwd`.")
 }
 
 async fn login(
@@ -45,7 +49,11 @@ async fn login(
 ) -> Result<Json<TokenPair>, ApiError> {
     let username = body.username.trim().to_lowercase();
     state.throttle.begin(peer.ip(), &username).map_err(|wait| {
-        ApiError::too_many("too_many_attempts", format!("too many login attempts; try again in {wait} s"), wait)
+        ApiError::too_many(
+            "too_many_attempts",
+            format!("too many login attempts; try again in {wait} s"),
+            wait,
+        )
     })?;
     let credentials = if username.len() <= huddle_core::Username::MAX_LEN {
         state.store.user_credentials(&username).await?
@@ -61,7 +69,9 @@ async fn login(
         Some(user) if verified => {
             state.throttle.succeeded(&username);
             tracing::info!(user = %user.username, "login");
-            Ok(Json(state.sessions.start(state.store.as_ref(), user).await?))
+            Ok(Json(
+                state.sessions.start(state.store.as_ref(), user).await?,
+            ))
         }
         _ => {
             state.throttle.failed(&username);
@@ -75,10 +85,21 @@ async fn refresh(
     State(state): State<AppState>,
     Json(body): Json<Refresh>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    Ok(Json(state.sessions.refresh(state.store.as_ref(), &body.refresh_token).await?))
+    Ok(Json(
+        state
+            .sessions
+            .refresh(state.store.as_ref(), &body.refresh_token)
+            .await?,
+    ))
 }
 
-async fn logout(State(state): State<AppState>, Json(body): Json<Refresh>) -> Result<StatusCode, ApiError> {
-    state.sessions.end(state.store.as_ref(), &body.refresh_token).await?;
+async fn logout(
+    State(state): State<AppState>,
+    Json(body): Json<Refresh>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .sessions
+        .end(state.store.as_ref(), &body.refresh_token)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -53,9 +53,16 @@ async fn page(
         ));
     }
     let access = open_project(state.store.as_ref(), &caller, &name, Permission::Read).await?;
-    let events = state.store.events_after(&access.project, query.after_seq, query.limit).await?;
+    let events = state
+        .store
+        .events_after(&access.project, query.after_seq, query.limit)
+        .await?;
     let last_seq = state.store.last_seq(&access.project.id).await?;
     let has_more = events.last().is_some_and(|e| e.seq < last_seq);
     let events = events.iter().map(EventView::from).collect();
-    Ok(Json(EventPage { events, last_seq, has_more }))
+    Ok(Json(EventPage {
+        events,
+        last_seq,
+        has_more,
+    }))
 }

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/ready", get(ready))
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
 }
 
 async fn health() -> Json<Value> {
@@ -18,13 +20,18 @@ async fn health() -> Json<Value> {
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": state.store.backend() }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": state.store.backend() })),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "error": { "code": "database_unavailable",
-                    "message": "the database does not answer" } })),
+                Json(
+                    json!({ "status": "unavailable", "error": { "code": "database_unavailable",
+                    "message": "the database does not answer" } }),
+                ),
             )
         }
     }

@@ -41,7 +41,14 @@ async fn me(State(state): State<AppState>, caller: AuthUser) -> Result<Json<MeVi
     }
     let projects = projects
         .into_iter()
-        .map(|p| MembershipView { name: p.project.name, role: p.role })
+        .map(|p| MembershipView {
+            name: p.project.name,
+            role: p.role,
+        })
         .collect();
-    Ok(Json(MeView { user, permissions, projects }))
+    Ok(Json(MeView {
+        user,
+        permissions,
+        projects,
+    }))
 }

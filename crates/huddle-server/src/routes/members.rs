@@ -39,7 +39,9 @@ async fn list(
     Path(name): Path<String>,
 ) -> Result<Json<MemberList>, ApiError> {
     let access = open_project(state.store.as_ref(), &caller, &name, Permission::Read).await?;
-    Ok(Json(MemberList { members: state.store.list_members(&access.project.id).await? }))
+    Ok(Json(MemberList {
+        members: state.store.list_members(&access.project.id).await?,
+    }))
 }
 
 /// Adds a member or changes their role. Only admins may hand out the admin role.
@@ -49,12 +51,21 @@ async fn put(
     Path(name): Path<String>,
     Json(body): Json<PutMember>,
 ) -> Result<(StatusCode, Json<Member>), ApiError> {
-    let access = open_project(state.store.as_ref(), &caller, &name, Permission::ManageMembers).await?;
+    let access = open_project(
+        state.store.as_ref(),
+        &caller,
+        &name,
+        Permission::ManageMembers,
+    )
+    .await?;
     let caller_is_project_admin = caller.is_admin || access.role == Some(Role::Admin);
     if body.role == Role::Admin && !caller_is_project_admin {
-        return Err(ApiError::forbidden("only project admins can make someone an admin"));
+        return Err(ApiError::forbidden(
+            "only project admins can make someone an admin",
+        ));
     }
-    let member = changes::put_member(&state, &caller, &access.project, &body.username, body.role).await?;
+    let member =
+        changes::put_member(&state, &caller, &access.project, &body.username, body.role).await?;
     Ok((StatusCode::CREATED, Json(member)))
 }
 
@@ -63,7 +74,13 @@ async fn remove(
     caller: AuthUser,
     Path((name, username)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let access = open_project(state.store.as_ref(), &caller, &name, Permission::ManageMembers).await?;
+    let access = open_project(
+        state.store.as_ref(),
+        &caller,
+        &name,
+        Permission::ManageMembers,
+    )
+    .await?;
     changes::remove_member(&state, &caller, &access.project, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }

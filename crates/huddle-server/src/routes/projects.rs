@@ -63,12 +63,17 @@ struct ProjectList {
 }
 
 /// Members see their projects; admins see every project (with their role where they have one).
-async fn list(State(state): State<AppState>, caller: AuthUser) -> Result<Json<ProjectList>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    caller: AuthUser,
+) -> Result<Json<ProjectList>, ApiError> {
     let mut found = state.store.list_projects(Some(&caller.id)).await?;
     if caller.is_admin {
         let all = state.store.list_projects(None).await?;
-        let mine: std::collections::HashMap<_, _> =
-            found.drain(..).map(|s| (s.project.id.clone(), s.role)).collect();
+        let mine: std::collections::HashMap<_, _> = found
+            .drain(..)
+            .map(|s| (s.project.id.clone(), s.role))
+            .collect();
         found = all
             .into_iter()
             .map(|mut s| {
@@ -77,8 +82,14 @@ async fn list(State(state): State<AppState>, caller: AuthUser) -> Result<Json<Pr
             })
             .collect();
     }
-    let projects: Vec<_> = found.into_iter().map(|s| ProjectView::new(s.project, s.role)).collect();
-    Ok(Json(ProjectList { total: projects.len(), projects }))
+    let projects: Vec<_> = found
+        .into_iter()
+        .map(|s| ProjectView::new(s.project, s.role))
+        .collect();
+    Ok(Json(ProjectList {
+        total: projects.len(),
+        projects,
+    }))
 }
 
 async fn create(

@@ -20,7 +20,10 @@ pub async fn serve(uri: Uri) -> Response {
     if let Some(file) = WebFiles::get(path) {
         return file_response(path, file);
     }
-    let looks_like_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let looks_like_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
     match WebFiles::get("index.html") {
         Some(index) if !looks_like_file => file_response("index.html", index),
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
@@ -29,7 +32,11 @@ pub async fn serve(uri: Uri) -> Response {
 
 fn file_response(path: &str, file: rust_embed::EmbeddedFile) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let cache = if path == "index.html" { "no-cache" } else { "public, max-age=300" };
+    let cache = if path == "index.html" {
+        "no-cache"
+    } else {
+        "public, max-age=300"
+    };
     let mut response = Response::new(Body::from(file.data.into_owned()));
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(mime.as_ref()) {
@@ -46,6 +53,9 @@ pub fn import_map_hash() -> Option<String> {
     let start_tag = html.find("<script type=\"importmap\">")?;
     let body_start = start_tag + "<script type=\"importmap\">".len();
     let body_len = html[body_start..].find("</script>")?;
-    let digest = Sha256::digest(html[body_start..body_start + body_len].as_bytes());
-    Some(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)))
+    let digest = Sha256::digest(&html.as_bytes()[body_start..body_start + body_len]);
+    Some(format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    ))
 }

@@ -35,7 +35,9 @@ impl TestServer {
             ..Config::default()
         };
         adjust(&mut config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = Server::prepare(config.clone()).await.expect("prepare");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -79,13 +81,23 @@ impl TestServer {
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
-        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, headers, json)
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Value {
-        let (status, _, body) =
-            self.call(Method::POST, "/auth/login", None, Some(json!({"username": username, "password": password}))).await;
+        let (status, _, body) = self
+            .call(
+                Method::POST,
+                "/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "login {username}: {body}");
         body
     }
@@ -97,7 +109,9 @@ impl TestServer {
     /// Creates a user the way `huddle user add` does, on the same data.
     pub async fn add_user(&self, name: &str, password: &str) {
         let store = bootstrap::open_store(&self.config).await.expect("store");
-        commands::user_add(store.as_ref(), name, password.into(), false).await.expect("user add");
+        commands::user_add(store.as_ref(), name, password.into(), false)
+            .await
+            .expect("user add");
     }
 
     pub async fn stop(&mut self) -> anyhow::Result<()> {
@@ -112,5 +126,8 @@ impl TestServer {
 }
 
 pub fn token_of(login: &Value) -> String {
-    login["access_token"].as_str().expect("access token").to_owned()
+    login["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
 }

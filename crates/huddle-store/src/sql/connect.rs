@@ -39,7 +39,11 @@ pub async fn connect(options: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(&options.url)
                 .await?;
-            SqlStore { backend, write: pool.clone(), read: pool }
+            SqlStore {
+                backend,
+                write: pool.clone(),
+                read: pool,
+            }
         }
     };
     if options.migrate {
@@ -79,7 +83,11 @@ async fn open_sqlite(options: &ConnectOptions) -> StoreResult<SqlStore> {
         .after_connect(tune)
         .connect_with(connect)
         .await?;
-    Ok(SqlStore { backend: Backend::Sqlite, write, read })
+    Ok(SqlStore {
+        backend: Backend::Sqlite,
+        write,
+        read,
+    })
 }
 
 /// Per-connection SQLite settings: wait for the writer instead of failing, fsync less in WAL
@@ -89,8 +97,10 @@ fn tune(
     _meta: sqlx::pool::PoolConnectionMetadata,
 ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + '_>> {
     Box::pin(async move {
-        conn.execute("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .await?;
+        conn.execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .await?;
         Ok(())
     })
 }
@@ -113,15 +123,27 @@ mod tests {
     #[test]
     fn backend_follows_the_url_scheme() {
         assert_eq!(backend_of("sqlite:./x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(backend_of("postgres://u@h/db").ok(), Some(Backend::Postgres));
-        assert_eq!(backend_of("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(
+            backend_of("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            backend_of("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
         assert!(backend_of("mysql://u@h/db").is_err());
     }
 
     #[test]
     fn sqlite_urls_get_create_mode_once() {
         assert_eq!(with_create_mode("sqlite:a.db"), "sqlite:a.db?mode=rwc");
-        assert_eq!(with_create_mode("sqlite:a.db?cache=shared"), "sqlite:a.db?cache=shared&mode=rwc");
-        assert_eq!(with_create_mode("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
+        assert_eq!(
+            with_create_mode("sqlite:a.db?cache=shared"),
+            "sqlite:a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            with_create_mode("sqlite:a.db?mode=ro"),
+            "sqlite:a.db?mode=ro"
+        );
     }
 }

@@ -67,7 +67,10 @@ pub(super) async fn after(
         .bind(limit)
         .fetch_all(pool)
         .await?;
-    found.iter().map(|row| rows::event(row, &project.name)).collect()
+    found
+        .iter()
+        .map(|row| rows::event(row, &project.name))
+        .collect()
 }
 
 pub(super) async fn last_seq(pool: &AnyPool, project_id: &str) -> StoreResult<i64> {

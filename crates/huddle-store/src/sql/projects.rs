@@ -50,7 +50,10 @@ pub(super) async fn create(
     )
     .await?;
     tx.commit().await?;
-    let project = Project { last_seq: event.seq, ..project };
+    let project = Project {
+        last_seq: event.seq,
+        ..project
+    };
     Ok((project, event))
 }
 
@@ -83,7 +86,10 @@ pub(super) async fn list(pool: &AnyPool, member: Option<&str>) -> StoreResult<Ve
         .iter()
         .map(|row| {
             let role: Option<String> = row.try_get("role")?;
-            Ok(ProjectSummary { project: rows::project(row)?, role: role.as_deref().map(rows::role).transpose()? })
+            Ok(ProjectSummary {
+                project: rows::project(row)?,
+                role: role.as_deref().map(rows::role).transpose()?,
+            })
         })
         .collect()
 }
@@ -138,12 +144,14 @@ pub(super) async fn put_member(
             )));
         }
         Some(_) => {
-            sqlx::query("UPDATE project_members SET role = $1 WHERE project_id = $2 AND user_id = $3")
-                .bind(role.as_str())
-                .bind(&project.id)
-                .bind(&user.id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE project_members SET role = $1 WHERE project_id = $2 AND user_id = $3",
+            )
+            .bind(role.as_str())
+            .bind(&project.id)
+            .bind(&user.id)
+            .execute(&mut *tx)
+            .await?;
             EventKind::MemberRoleChanged
         }
         None => {
@@ -167,9 +175,21 @@ pub(super) async fn put_member(
         "role": role,
         "previous_role": previous,
     });
-    let event = events::append(&mut tx, project, kind.as_str(), payload, Some(&actor.username)).await?;
+    let event = events::append(
+        &mut tx,
+        project,
+        kind.as_str(),
+        payload,
+        Some(&actor.username),
+    )
+    .await?;
     tx.commit().await?;
-    let member = Member { user_id: user.id.clone(), username: user.username.clone(), role, added_at };
+    let member = Member {
+        user_id: user.id.clone(),
+        username: user.username.clone(),
+        role,
+        added_at,
+    };
     Ok((member, event))
 }
 

@@ -11,7 +11,8 @@ use crate::{StoreError, StoreResult};
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.is_admin, u.created_at";
 pub(super) const PROJECT_COLUMNS: &str =
     "p.id, p.name, p.description, p.state, p.last_seq, p.created_at, p.updated_at";
-pub(super) const EVENT_COLUMNS: &str = "e.project_id, e.seq, e.kind, e.payload, e.actor, e.created_at";
+pub(super) const EVENT_COLUMNS: &str =
+    "e.project_id, e.seq, e.kind, e.payload, e.actor, e.created_at";
 
 pub(super) fn user(row: &AnyRow) -> StoreResult<User> {
     Ok(User {
@@ -35,7 +36,8 @@ pub(super) fn project(row: &AnyRow) -> StoreResult<Project> {
 }
 
 pub(super) fn role(text: &str) -> StoreResult<Role> {
-    text.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("{e}")))
 }
 
 pub(super) fn member(row: &AnyRow) -> StoreResult<Member> {

@@ -34,7 +34,10 @@ pub(super) async fn credentials(
     username: &str,
 ) -> StoreResult<Option<UserCredentials>> {
     let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
-    let row = sqlx::query(&sql).bind(username).fetch_optional(pool).await?;
+    let row = sqlx::query(&sql)
+        .bind(username)
+        .fetch_optional(pool)
+        .await?;
     row.map(|row| {
         Ok(UserCredentials {
             user: rows::user(&row)?,
