@@ -118,7 +118,8 @@ class Server:
     # ---- REST ------------------------------------------------------------
     def rest(self, method: str, path: str, token: str | None = None, body=None) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return requests.request(method, self.base + path, headers=headers, json=body, timeout=WAIT_S)
+        # Password hashing can be slow in a debug build: allow REST calls 30 s.
+        return requests.request(method, self.base + path, headers=headers, json=body, timeout=max(WAIT_S, 30))
 
     def expect(self, status: int, method: str, path: str, token=None, body=None):
         r = self.rest(method, path, token, body)
@@ -129,7 +130,13 @@ class Server:
         return self.expect(200, "POST", "/auth/login", body={"username": username, "password": password})
 
     def admin_token(self) -> str:
-        return self.login("admin", self.admin_password)["access_token"]
+        """The admin's access token, reused until half its lifetime passed."""
+        cached = getattr(self, "_admin", None)
+        if cached is None or time.monotonic() - cached[1] > cached[2] / 2:
+            j = self.login("admin", self.admin_password)
+            cached = (j["access_token"], time.monotonic(), float(j.get("expires_in") or 60))
+            self._admin = cached
+        return cached[0]
 
     def create_project(self, token: str, name: str) -> None:
         self.expect(201, "POST", "/api/projects", token, {"name": name, "description": "e2e protocol test"})

@@ -123,7 +123,7 @@ export async function rest(server, method, urlPath, { token, body } = {}) {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(WAIT_MS),
+    signal: AbortSignal.timeout(Math.max(WAIT_MS, 30000)), // login hashing is slow in debug builds
   });
   const text = await res.text();
   let json = null;
