@@ -3,6 +3,7 @@
 //! Nothing here does I/O or is async, so every rule can be tested exhaustively. The workflow and
 //! TDD state machines, the command grammar and the approval policy join this crate later.
 
+pub mod command;
 pub mod event;
 pub mod name;
 pub mod role;

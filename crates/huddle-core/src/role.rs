@@ -23,8 +23,10 @@ pub enum Permission {
     Read,
     /// Post messages and run commands.
     Write,
-    /// Add and remove members, manage channels.
+    /// Add and remove members.
     ManageMembers,
+    /// Manage channels, pin and delete others' messages.
+    Moderate,
 }
 
 impl Role {
@@ -48,7 +50,7 @@ impl Role {
         match permission {
             Permission::Read => true,
             Permission::Write => self >= Role::Contributor,
-            Permission::ManageMembers => self >= Role::Maintainer,
+            Permission::ManageMembers | Permission::Moderate => self >= Role::Maintainer,
         }
     }
 

@@ -79,6 +79,13 @@ pub struct RealtimeConfig {
     pub replay_limit: i64,
     /// Committed events queued for the slowest bus subscriber.
     pub bus_capacity: usize,
+    /// Chat events a socket may send per second and per minute.
+    pub events_per_second: usize,
+    pub events_per_minute: usize,
+    /// Chat connections per user; a new one beyond this closes the oldest.
+    pub connections_per_user: usize,
+    /// A typing indicator ends this long after the last `typing_start`.
+    pub typing_expiry_secs: u64,
 }
 
 impl Default for Config {
@@ -137,6 +144,10 @@ impl Default for RealtimeConfig {
             socket_buffer: 2048,
             replay_limit: 1000,
             bus_capacity: 4096,
+            events_per_second: 10,
+            events_per_minute: 100,
+            connections_per_user: 5,
+            typing_expiry_secs: 8,
         }
     }
 }

@@ -107,6 +107,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(message) => ApiError::conflict(message),
+            StoreError::Rejected { code, message } => ApiError::bad_request(code, message),
             other => ApiError::internal(other),
         }
     }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod auth;
 pub mod bootstrap;
 pub mod changes;
+pub mod chat;
 pub mod commands;
 pub mod config;
 pub mod error;

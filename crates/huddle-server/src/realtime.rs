@@ -1,10 +1,13 @@
 //! Socket.IO: authentication on connect, the `/portal` namespace, and delivery of committed
 //! project events to the sockets that joined each project, in `seq` order.
 
+mod chat;
 mod connect;
 mod feed;
+mod limits;
 mod portal;
 mod presence;
+mod typing;
 mod view;
 
 use std::time::Duration;
@@ -21,11 +24,20 @@ use crate::state::AppState;
 
 pub const PORTAL: &str = "/portal";
 
+/// The chat namespace of a project.
+pub fn chat_namespace(project_name: &str) -> String {
+    format!("/chat/{project_name}")
+}
+
 /// Per-node realtime state shared by the handlers and the dispatcher.
 #[derive(Default)]
 pub struct Realtime {
     pub feeds: Feeds,
+    /// Who has `/portal` joined to each project (by user id).
     pub presence: Presence,
+    /// Who has a chat socket open in each project (by username).
+    pub chat_presence: Presence,
+    pub chat_connections: limits::ConnectionCap,
 }
 
 /// Builds the Socket.IO layer and registers the namespaces.
@@ -38,6 +50,9 @@ pub fn build(config: &RealtimeConfig, state: AppState) -> (SocketIoLayer, Socket
         .with_state(state)
         .build_layer();
     io.ns(PORTAL, portal::on_connect.with(connect::authenticate));
+    if let Err(e) = io.dyn_ns("/chat/{name}", chat::on_connect.with(chat::admit)) {
+        tracing::error!(error = %e, "cannot register the chat namespace");
+    }
     (layer, io)
 }
 

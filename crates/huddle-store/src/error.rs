@@ -6,6 +6,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The request contradicts stored data (e.g. a reply to a message in another channel).
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -25,5 +28,11 @@ impl StoreError {
             }
             _ => StoreError::Database(err),
         }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> StoreError {
+        StoreError::Corrupt(format!("json: {err}"))
     }
 }

@@ -6,6 +6,7 @@
 //! with an entry in the project's event log, in one transaction, so the event's `seq` is assigned
 //! exactly when the change commits.
 
+pub mod chat;
 mod error;
 mod model;
 mod sql;
@@ -14,6 +15,9 @@ mod time;
 use async_trait::async_trait;
 use huddle_core::Role;
 
+pub use chat::{
+    Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, Reaction, Unread,
+};
 pub use error::{StoreError, StoreResult};
 pub use model::{
     Backend, Member, NewRefreshToken, NewUser, Project, ProjectSummary, RefreshRotation,
@@ -94,4 +98,85 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<StoredEvent>>;
     async fn last_seq(&self, project_id: &str) -> StoreResult<i64>;
+
+    /// Channels of the project with `user`'s unread and mention counts.
+    async fn list_channels(
+        &self,
+        project: &Project,
+        user_id: &str,
+        username: &str,
+    ) -> StoreResult<Vec<Channel>>;
+    async fn channel(&self, project: &Project, name: &str) -> StoreResult<Option<Channel>>;
+    async fn create_channel(
+        &self,
+        project: &Project,
+        name: &str,
+        kind: &str,
+        description: &str,
+        actor: &str,
+    ) -> StoreResult<(Channel, StoredEvent)>;
+    async fn update_channel(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        change: ChannelChange,
+        actor: &str,
+    ) -> StoreResult<(Channel, StoredEvent)>;
+
+    /// Stores a message with `message_received` (and `thread_created`/`thread_updated` for
+    /// thread replies). A repeated `client_id` of the same author returns the first message.
+    async fn post_message(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        message: NewMessage,
+    ) -> StoreResult<Posted>;
+    async fn message(&self, project: &Project, message_id: &str) -> StoreResult<Option<Message>>;
+    async fn edit_message(
+        &self,
+        project: &Project,
+        message_id: &str,
+        content: &str,
+        content_html: &str,
+        mentions: &[String],
+        actor: &str,
+    ) -> StoreResult<(Message, StoredEvent)>;
+    /// Leaves a tombstone; a thread reply also updates its thread.
+    async fn delete_message(
+        &self,
+        project: &Project,
+        message_id: &str,
+        actor: &str,
+    ) -> StoreResult<(Message, Vec<StoredEvent>)>;
+    async fn set_pinned(
+        &self,
+        project: &Project,
+        message_id: &str,
+        pinned: bool,
+        actor: &str,
+    ) -> StoreResult<(Message, StoredEvent)>;
+    /// Adds or removes a reaction; `None` when nothing changed.
+    async fn react(
+        &self,
+        project: &Project,
+        message_id: &str,
+        user: &User,
+        emoji: &str,
+        add: bool,
+    ) -> StoreResult<(Message, Option<StoredEvent>)>;
+    async fn history(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        thread_id: Option<&str>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<HistoryPage>;
+    async fn mark_read(
+        &self,
+        channel: &Channel,
+        user: &User,
+        message_id: &str,
+    ) -> StoreResult<Unread>;
+    async fn unread(&self, channel: &Channel, user: &User) -> StoreResult<Unread>;
 }

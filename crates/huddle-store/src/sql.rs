@@ -1,8 +1,11 @@
 //! The SQL implementation of [`Store`] shared by SQLite and PostgreSQL.
 
+mod channels;
 mod connect;
 mod events;
+mod messages;
 mod projects;
+mod reads;
 mod rows;
 mod tokens;
 mod users;
@@ -13,6 +16,7 @@ use sqlx::AnyPool;
 
 pub use connect::{connect, ConnectOptions};
 
+use crate::chat::*;
 use crate::model::*;
 use crate::{Store, StoreResult};
 
@@ -144,5 +148,138 @@ impl Store for SqlStore {
 
     async fn last_seq(&self, project_id: &str) -> StoreResult<i64> {
         events::last_seq(&self.read, project_id).await
+    }
+
+    async fn list_channels(
+        &self,
+        project: &Project,
+        user_id: &str,
+        username: &str,
+    ) -> StoreResult<Vec<Channel>> {
+        channels::list(&self.read, project, user_id, username).await
+    }
+
+    async fn channel(&self, project: &Project, name: &str) -> StoreResult<Option<Channel>> {
+        let mut conn = self.read.acquire().await?;
+        channels::by_name(&mut conn, &project.id, name).await
+    }
+
+    async fn create_channel(
+        &self,
+        project: &Project,
+        name: &str,
+        kind: &str,
+        description: &str,
+        actor: &str,
+    ) -> StoreResult<(Channel, StoredEvent)> {
+        channels::create(&self.write, project, name, kind, description, actor).await
+    }
+
+    async fn update_channel(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        change: ChannelChange,
+        actor: &str,
+    ) -> StoreResult<(Channel, StoredEvent)> {
+        channels::update(&self.write, project, channel, change, actor).await
+    }
+
+    async fn post_message(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        message: NewMessage,
+    ) -> StoreResult<Posted> {
+        messages::post(&self.write, project, channel, message).await
+    }
+
+    async fn message(&self, project: &Project, message_id: &str) -> StoreResult<Option<Message>> {
+        let mut conn = self.read.acquire().await?;
+        messages::load(&mut conn, project, message_id).await
+    }
+
+    async fn edit_message(
+        &self,
+        project: &Project,
+        message_id: &str,
+        content: &str,
+        content_html: &str,
+        mentions: &[String],
+        actor: &str,
+    ) -> StoreResult<(Message, StoredEvent)> {
+        messages::edit(
+            &self.write,
+            project,
+            message_id,
+            content,
+            content_html,
+            mentions,
+            actor,
+        )
+        .await
+    }
+
+    async fn delete_message(
+        &self,
+        project: &Project,
+        message_id: &str,
+        actor: &str,
+    ) -> StoreResult<(Message, Vec<StoredEvent>)> {
+        messages::delete(&self.write, project, message_id, actor).await
+    }
+
+    async fn set_pinned(
+        &self,
+        project: &Project,
+        message_id: &str,
+        pinned: bool,
+        actor: &str,
+    ) -> StoreResult<(Message, StoredEvent)> {
+        messages::set_pinned(&self.write, project, message_id, pinned, actor).await
+    }
+
+    async fn react(
+        &self,
+        project: &Project,
+        message_id: &str,
+        user: &User,
+        emoji: &str,
+        add: bool,
+    ) -> StoreResult<(Message, Option<StoredEvent>)> {
+        messages::react(
+            &self.write,
+            project,
+            message_id,
+            &user.id,
+            &user.username,
+            emoji,
+            add,
+        )
+        .await
+    }
+
+    async fn history(
+        &self,
+        project: &Project,
+        channel: &Channel,
+        thread_id: Option<&str>,
+        before: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<HistoryPage> {
+        messages::history(&self.read, project, channel, thread_id, before, limit).await
+    }
+
+    async fn mark_read(
+        &self,
+        channel: &Channel,
+        user: &User,
+        message_id: &str,
+    ) -> StoreResult<Unread> {
+        reads::mark(&self.write, channel, &user.id, &user.username, message_id).await
+    }
+
+    async fn unread(&self, channel: &Channel, user: &User) -> StoreResult<Unread> {
+        reads::unread(&self.read, channel, &user.id, &user.username).await
     }
 }

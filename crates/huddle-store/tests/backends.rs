@@ -1,4 +1,6 @@
-//! Fresh, isolated databases for the store suite.
+//! Fresh, isolated databases for the store suites (each test file uses part of it).
+
+#![allow(dead_code)]
 
 use std::sync::Arc;
 

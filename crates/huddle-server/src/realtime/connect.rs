@@ -36,6 +36,17 @@ pub async fn authenticate(
     Ok(())
 }
 
+/// The user proven by `auth.token` or `?token=`, if any.
+pub fn user_of(
+    socket: &SocketRef,
+    auth: Option<&serde_json::Value>,
+    state: &AppState,
+) -> Option<AuthUser> {
+    let from_auth = auth.and_then(|a| a.get("token")?.as_str().map(str::to_owned));
+    let token = from_auth.or_else(|| query_token(socket.req_parts().uri.query()?))?;
+    state.sessions.keys.verify(&token).map(AuthUser::from)
+}
+
 fn query_token(query: &str) -> Option<String> {
     query
         .split('&')

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::portal::wants;
 use super::view::socket_payload;
-use super::PORTAL;
+use super::{chat_namespace, PORTAL};
 
 struct Feed {
     project: Project,
@@ -57,8 +57,10 @@ impl Feeds {
             .clone()
     }
 
-    /// Puts `socket` in the project's room and sends `joined` and what it missed since
-    /// `since_seq`, all before any newer live event can reach it.
+    /// Puts `socket` in the project's room and sends `ready_event` (built by `ready` from the
+    /// last delivered `seq`) and what it missed since `since_seq`, all before any newer live
+    /// event can reach it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn join(
         &self,
         store: &dyn Store,
@@ -66,7 +68,8 @@ impl Feeds {
         project: &Project,
         since_seq: Option<i64>,
         replay_limit: i64,
-        joined: impl FnOnce(i64) -> serde_json::Value,
+        ready_event: &str,
+        ready: impl FnOnce(i64) -> serde_json::Value,
     ) -> Result<Replay, huddle_store::StoreError> {
         let cell = self.cell_or_new(&project.id);
         let mut guard = cell.lock().await;
@@ -82,7 +85,7 @@ impl Feeds {
         };
         let last_seq = feed.sequencer.delivered();
         socket.join(room(&project.id));
-        send(socket, "joined_project", &joined(last_seq));
+        send(socket, ready_event, &ready(last_seq));
         let Some(since) = since_seq else {
             return Ok(Replay::Done { last_seq });
         };
@@ -150,13 +153,17 @@ async fn catch_up(store: &dyn Store, io: &SocketIo, feed: &mut Feed, after: i64)
     }
 }
 
+/// Emits the event to the project's room in `/portal` and in its `/chat/{name}` namespace.
 fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     feed.sequencer.mark_delivered(event.seq);
-    let Some(ns) = io.of(PORTAL) else { return };
     let payload = socket_payload(event);
-    for socket in ns.to(room(&event.project_id)).sockets() {
-        if wants(&socket, &event.kind) {
-            send(&socket, &event.kind, &payload);
+    let room = room(&event.project_id);
+    for ns in [PORTAL.to_owned(), chat_namespace(&event.project_name)] {
+        let Some(ns) = io.of(&ns) else { continue };
+        for socket in ns.to(room.clone()).sockets() {
+            if wants(&socket, &event.kind) {
+                send(&socket, &event.kind, &payload);
+            }
         }
     }
 }

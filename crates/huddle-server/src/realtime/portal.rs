@@ -133,6 +133,7 @@ async fn join(
             &project,
             request.since_seq,
             state.config.realtime.replay_limit,
+            "joined_project",
             joined_payload,
         )
         .await;

@@ -40,6 +40,7 @@ pub(super) async fn create(
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_insert(e, &format!("project '{name}'")))?;
+    super::channels::create_defaults(&mut tx, &project).await?;
     let payload = json!({ "name": name, "description": description });
     let event = events::append(
         &mut tx,

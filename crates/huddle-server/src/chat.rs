@@ -1,0 +1,5 @@
+//! Chat: rendering, validation and the changes behind every chat request (socket or REST).
+
+pub mod commands;
+pub mod markdown;
+pub mod service;

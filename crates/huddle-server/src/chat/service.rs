@@ -1,0 +1,473 @@
+//! Every chat change and query, shared by the socket handlers and the REST routes: validate,
+//! check the caller's role, call the store, publish what was committed.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use huddle_agents::AgentRole;
+use huddle_core::{Permission, ProjectName};
+use huddle_store::{
+    Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, StoredEvent, Unread, User,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{commands, markdown};
+use crate::access::{open_project, ProjectAccess};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Longest message, in characters.
+pub const MAX_CONTENT_CHARS: usize = 2000;
+const MAX_CLIENT_ID: usize = 64;
+const MAX_EMOJI_BYTES: usize = 32;
+
+#[derive(Debug, Deserialize)]
+pub struct SendMessage {
+    pub content: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub channel: Option<String>,
+    pub thread_id: Option<String>,
+    pub reply_to: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    pub channel: String,
+    pub limit: Option<i64>,
+    pub before: Option<String>,
+    pub thread_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewChannel {
+    pub name: String,
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChannelUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub archived: Option<bool>,
+}
+
+fn publish(state: &AppState, events: impl IntoIterator<Item = StoredEvent>) {
+    for event in events {
+        state.bus.publish(event);
+    }
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(code, message)
+}
+
+async fn full_user(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
+    state
+        .store
+        .user_by_id(&user.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))
+}
+
+pub async fn channel(
+    state: &AppState,
+    access: &ProjectAccess,
+    name: &str,
+) -> Result<Channel, ApiError> {
+    let not_found = || {
+        ApiError::not_found(&format!("channel '{name}'"))
+            .with_hint("The channel list in chat_ready names them all.")
+    };
+    ProjectName::parse(name).map_err(|_| not_found())?;
+    state
+        .store
+        .channel(&access.project, name)
+        .await?
+        .ok_or_else(not_found)
+}
+
+fn check_content(content: &str) -> Result<(), ApiError> {
+    if content.trim().is_empty() {
+        return Err(invalid("invalid_message", "the message is empty"));
+    }
+    let chars = content.chars().count();
+    if chars > MAX_CONTENT_CHARS {
+        return Err(invalid(
+            "invalid_message",
+            format!("the message has {chars} characters; the limit is {MAX_CONTENT_CHARS}"),
+        )
+        .with_hint("Split it into several messages or attach it as a file."));
+    }
+    Ok(())
+}
+
+/// Names that can be mentioned: members and agent roles.
+async fn mentionable(
+    state: &AppState,
+    access: &ProjectAccess,
+) -> Result<HashSet<String>, ApiError> {
+    let members = state.store.list_members(&access.project.id).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| m.username)
+        .chain(AgentRole::ALL.iter().map(|r| r.as_str().to_owned()))
+        .collect())
+}
+
+pub async fn send(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    req: SendMessage,
+) -> Result<Message, ApiError> {
+    check_content(&req.content)?;
+    if req
+        .client_id
+        .as_ref()
+        .is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_ID)
+    {
+        return Err(invalid(
+            "invalid_message",
+            format!("client_id must be 1 to {MAX_CLIENT_ID} characters"),
+        ));
+    }
+    if let Some(kind) = req
+        .kind
+        .as_deref()
+        .filter(|k| !["message", "command", "thread_reply"].contains(k))
+    {
+        return Err(invalid(
+            "invalid_message",
+            format!("unknown message type '{kind}'"),
+        ));
+    }
+    let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    let channel = channel(state, &access, req.channel.as_deref().unwrap_or("general")).await?;
+    if channel.archived {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "channel_archived",
+            format!("#{} is archived", channel.name),
+        )
+        .with_hint("Ask a maintainer to unarchive it, or post in another channel."));
+    }
+    let rendered = markdown::render(&req.content, &mentionable(state, &access).await?);
+    let is_command = req.content.trim_start().starts_with('/');
+    let kind = if is_command {
+        "command"
+    } else if req.thread_id.is_some() {
+        "thread_reply"
+    } else {
+        "message"
+    };
+    let new = NewMessage {
+        author_type: "user",
+        author_id: user.id.clone(),
+        author_name: user.username.clone(),
+        kind: kind.into(),
+        content: req.content.clone(),
+        content_html: rendered.html,
+        mentions: rendered.mentions,
+        thread_id: req.thread_id,
+        reply_to: req.reply_to,
+        client_id: req.client_id,
+        metadata: json!({}),
+    };
+    let (message, events) = match state
+        .store
+        .post_message(&access.project, &channel, new)
+        .await?
+    {
+        Posted::Duplicate(message) => return Ok(message),
+        Posted::Created { message, events } => (message, events),
+    };
+    publish(state, events);
+    if is_command {
+        answer_command(state, &access, &message, user).await?;
+    }
+    Ok(message)
+}
+
+async fn answer_command(
+    state: &AppState,
+    access: &ProjectAccess,
+    message: &Message,
+    user: &AuthUser,
+) -> Result<(), ApiError> {
+    let started = Instant::now();
+    let Some(outcome) = commands::run(&message.content) else {
+        return Ok(());
+    };
+    let payload = json!({
+        "message_id": message.message_id,
+        "channel": message.channel,
+        "command": outcome.command,
+        "success": outcome.success,
+        "result": outcome.result,
+        "error": outcome.error,
+        "hint": outcome.hint,
+        "execution_time": started.elapsed().as_secs_f64() * 1000.0,
+    });
+    let event = state
+        .store
+        .append_event(
+            &access.project,
+            "command_result",
+            payload,
+            Some(&user.username),
+        )
+        .await?;
+    publish(state, [event]);
+    Ok(())
+}
+
+async fn own_or_moderator(
+    access: &ProjectAccess,
+    user: &AuthUser,
+    message: &Message,
+    moderators_too: bool,
+) -> Result<(), ApiError> {
+    let is_author = message.author_id == user.id;
+    let moderator = user.is_admin || access.role.is_some_and(|r| r.allows(Permission::Moderate));
+    if is_author || (moderators_too && moderator) {
+        Ok(())
+    } else if moderators_too {
+        Err(ApiError::forbidden(
+            "only the author or a maintainer can do this",
+        ))
+    } else {
+        Err(ApiError::forbidden("only the author can edit a message"))
+    }
+}
+
+async fn existing(state: &AppState, access: &ProjectAccess, id: &str) -> Result<Message, ApiError> {
+    match state.store.message(&access.project, id).await? {
+        Some(m) if !m.deleted => Ok(m),
+        _ => Err(ApiError::not_found("message")),
+    }
+}
+
+pub async fn edit(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    id: &str,
+    content: &str,
+) -> Result<Message, ApiError> {
+    check_content(content)?;
+    let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    let message = existing(state, &access, id).await?;
+    own_or_moderator(&access, user, &message, false).await?;
+    let rendered = markdown::render(content, &mentionable(state, &access).await?);
+    let (message, event) = state
+        .store
+        .edit_message(
+            &access.project,
+            id,
+            content,
+            &rendered.html,
+            &rendered.mentions,
+            &user.username,
+        )
+        .await?;
+    publish(state, [event]);
+    Ok(message)
+}
+
+pub async fn delete(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    id: &str,
+) -> Result<Message, ApiError> {
+    let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    let message = existing(state, &access, id).await?;
+    own_or_moderator(&access, user, &message, true).await?;
+    let (message, events) = state
+        .store
+        .delete_message(&access.project, id, &user.username)
+        .await?;
+    publish(state, events);
+    Ok(message)
+}
+
+pub async fn react(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    id: &str,
+    emoji: &str,
+    add: bool,
+) -> Result<Message, ApiError> {
+    let emoji = emoji.trim();
+    if emoji.is_empty() || emoji.len() > MAX_EMOJI_BYTES || emoji.chars().any(char::is_whitespace) {
+        return Err(invalid(
+            "invalid_reaction",
+            "a reaction is one emoji or a short :name:",
+        ));
+    }
+    let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    let reactor = full_user(state, user).await?;
+    let (message, event) = state
+        .store
+        .react(&access.project, id, &reactor, emoji, add)
+        .await?;
+    publish(state, event);
+    Ok(message)
+}
+
+pub async fn pin(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    id: &str,
+    pinned: bool,
+) -> Result<Message, ApiError> {
+    let access = open_project(state.store.as_ref(), user, project, Permission::Moderate).await?;
+    existing(state, &access, id).await?;
+    let (message, event) = state
+        .store
+        .set_pinned(&access.project, id, pinned, &user.username)
+        .await?;
+    publish(state, [event]);
+    Ok(message)
+}
+
+pub async fn history(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    query: &HistoryQuery,
+) -> Result<HistoryPage, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(invalid("invalid_query", "limit must be 1 to 100"));
+    }
+    let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
+    let channel = channel(state, &access, &query.channel).await?;
+    let page = state
+        .store
+        .history(
+            &access.project,
+            &channel,
+            query.thread_id.as_deref(),
+            query.before.as_deref(),
+            limit,
+        )
+        .await?;
+    Ok(page)
+}
+
+pub async fn mark_read(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    channel_name: &str,
+    id: &str,
+) -> Result<Unread, ApiError> {
+    let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
+    let channel = channel(state, &access, channel_name).await?;
+    let reader = full_user(state, user).await?;
+    Ok(state.store.mark_read(&channel, &reader, id).await?)
+}
+
+pub async fn channels(
+    state: &AppState,
+    user: &AuthUser,
+    access: &ProjectAccess,
+) -> Result<Vec<Channel>, ApiError> {
+    Ok(state
+        .store
+        .list_channels(&access.project, &user.id, &user.username)
+        .await?)
+}
+
+fn check_kind(kind: Option<&str>) -> Result<&str, ApiError> {
+    let kind = kind.unwrap_or("general");
+    if huddle_store::chat::CHANNEL_KINDS.contains(&kind) {
+        Ok(kind)
+    } else {
+        Err(invalid(
+            "invalid_channel",
+            "kind must be general, workflow, agent or error",
+        ))
+    }
+}
+
+fn check_description(description: &str) -> Result<(), ApiError> {
+    if description.chars().count() > 500 {
+        return Err(invalid(
+            "invalid_channel",
+            "the description is longer than 500 characters",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_channel(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    req: NewChannel,
+) -> Result<Channel, ApiError> {
+    let name = ProjectName::parse(&req.name).map_err(|e| {
+        invalid(
+            "invalid_name",
+            e.to_string().replace("project name", "channel name"),
+        )
+    })?;
+    let kind = check_kind(req.kind.as_deref())?;
+    check_description(&req.description)?;
+    let access = open_project(state.store.as_ref(), user, project, Permission::Moderate).await?;
+    let (channel, event) = state
+        .store
+        .create_channel(
+            &access.project,
+            name.as_str(),
+            kind,
+            &req.description,
+            &user.username,
+        )
+        .await?;
+    publish(state, [event]);
+    Ok(channel)
+}
+
+pub async fn update_channel(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    name: &str,
+    req: ChannelUpdate,
+) -> Result<Channel, ApiError> {
+    if let Some(new_name) = &req.name {
+        ProjectName::parse(new_name).map_err(|e| {
+            invalid(
+                "invalid_name",
+                e.to_string().replace("project name", "channel name"),
+            )
+        })?;
+    }
+    if let Some(description) = &req.description {
+        check_description(description)?;
+    }
+    let access = open_project(state.store.as_ref(), user, project, Permission::Moderate).await?;
+    let current = channel(state, &access, name).await?;
+    let change = ChannelChange {
+        name: req.name,
+        description: req.description,
+        archived: req.archived,
+    };
+    let (channel, event) = state
+        .store
+        .update_channel(&access.project, &current, change, &user.username)
+        .await?;
+    publish(state, [event]);
+    Ok(channel)
+}

@@ -1,0 +1,119 @@
+//! Chat rows as the rest of the server sees them. `Message` serialises to the wire shape of
+//! `docs/chat-api.md`, so the store, the event log and the sockets agree on one form.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The channels every new project gets: name, kind, description.
+pub const DEFAULT_CHANNELS: [(&str, &str, &str); 4] = [
+    ("general", "general", "Talk about anything in this project"),
+    ("workflow", "workflow", "Commands and workflow updates"),
+    ("agents", "agent", "What the agents are doing"),
+    ("errors", "error", "Failures that need a look"),
+];
+
+pub const CHANNEL_KINDS: [&str; 4] = ["general", "workflow", "agent", "error"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    pub channel_id: String,
+    #[serde(skip)]
+    pub project_id: String,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// For the user who asked; 0 in events.
+    pub unread_count: i64,
+    pub mention_count: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChannelChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    pub reply_count: i64,
+    pub last_reply_at: Option<DateTime<Utc>>,
+    pub participants: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub message_id: String,
+    pub project_name: String,
+    pub channel: String,
+    pub author_type: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub content: String,
+    pub content_html: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub timestamp: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub thread_id: Option<String>,
+    pub reply_to: Option<String>,
+    pub client_id: Option<String>,
+    pub attachments: Vec<serde_json::Value>,
+    pub reactions: Vec<Reaction>,
+    pub mentions: Vec<String>,
+    pub pinned: bool,
+    pub thread: Option<ThreadSummary>,
+    pub metadata: serde_json::Value,
+}
+
+/// A message to store. Content is already validated and rendered by the caller.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub author_type: &'static str,
+    pub author_id: String,
+    pub author_name: String,
+    pub kind: String,
+    pub content: String,
+    pub content_html: String,
+    pub mentions: Vec<String>,
+    pub thread_id: Option<String>,
+    pub reply_to: Option<String>,
+    pub client_id: Option<String>,
+    pub metadata: serde_json::Value,
+}
+
+/// The result of posting: a new message with the events it caused, or the message an earlier
+/// send with the same `client_id` created.
+#[derive(Debug, Clone)]
+pub enum Posted {
+    Created {
+        message: Message,
+        events: Vec<crate::StoredEvent>,
+    },
+    Duplicate(Message),
+}
+
+/// A page of history, newest first.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+/// Unread figures of one channel for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Unread {
+    pub unread_count: i64,
+    pub mention_count: i64,
+}

@@ -1,0 +1,425 @@
+//! Chat behaviour on every backend: channels, posting, threads, history, reactions, read marks.
+
+use huddle_store::{ChannelChange, NewMessage, NewUser, Posted, Project, Store, StoreError, User};
+
+mod backends;
+use backends::Backend;
+
+macro_rules! chat_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::Backend::sqlite().await).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() {
+                if let Some(backend) = super::Backend::postgres().await { super::$name(backend).await }
+            } )*
+        }
+    };
+}
+
+chat_suite!(
+    projects_start_with_the_default_channels,
+    history_pages_newest_first_without_overlap,
+    a_retried_send_creates_nothing,
+    thread_replies_update_their_root,
+    edits_and_tombstones,
+    reactions_are_unique_per_user_and_emoji,
+    unread_and_mentions_follow_the_read_mark,
+    channels_are_created_renamed_and_archived,
+    replies_must_stay_in_their_channel,
+);
+
+async fn setup(s: &dyn Store) -> (User, User, Project) {
+    let mk = |name: &str| NewUser {
+        username: name.into(),
+        password_hash: "h".into(),
+        is_admin: false,
+    };
+    let alice = s.create_user(mk("alice")).await.expect("alice");
+    let bob = s.create_user(mk("bob")).await.expect("bob");
+    let (project, _) = s
+        .create_project("alpha", "", &alice)
+        .await
+        .expect("project");
+    (alice, bob, project)
+}
+
+fn text(author: &User, content: &str) -> NewMessage {
+    NewMessage {
+        author_type: "user",
+        author_id: author.id.clone(),
+        author_name: author.username.clone(),
+        kind: "message".into(),
+        content: content.into(),
+        content_html: format!("<p>{content}</p>"),
+        mentions: vec![],
+        thread_id: None,
+        reply_to: None,
+        client_id: None,
+        metadata: serde_json::json!({}),
+    }
+}
+
+async fn post(
+    s: &dyn Store,
+    p: &Project,
+    channel: &str,
+    m: NewMessage,
+) -> (huddle_store::Message, Vec<huddle_store::StoredEvent>) {
+    let channel = s
+        .channel(p, channel)
+        .await
+        .expect("channel")
+        .expect("exists");
+    match s.post_message(p, &channel, m).await.expect("post") {
+        Posted::Created { message, events } => (message, events),
+        Posted::Duplicate(m) => panic!("unexpected duplicate {m:?}"),
+    }
+}
+
+async fn projects_start_with_the_default_channels(b: Backend) {
+    let s = b.store();
+    let (alice, _, p) = setup(s).await;
+    let channels = s
+        .list_channels(&p, &alice.id, &alice.username)
+        .await
+        .expect("list");
+    let names: Vec<_> = channels
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("general", "general"),
+            ("workflow", "workflow"),
+            ("agents", "agent"),
+            ("errors", "error")
+        ]
+    );
+    assert!(channels.iter().all(|c| c.unread_count == 0 && !c.archived));
+}
+
+async fn history_pages_newest_first_without_overlap(b: Backend) {
+    let s = b.store();
+    let (alice, _, p) = setup(s).await;
+    for i in 0..7 {
+        post(s, &p, "general", text(&alice, &format!("m{i}"))).await;
+    }
+    post(s, &p, "workflow", text(&alice, "elsewhere")).await;
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let first = s
+        .history(&p, &general, None, None, 3)
+        .await
+        .expect("page 1");
+    let contents: Vec<_> = first.messages.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!((contents, first.has_more), (vec!["m6", "m5", "m4"], true));
+    let before = first.messages.last().map(|m| m.message_id.clone());
+    let second = s
+        .history(&p, &general, None, before.as_deref(), 3)
+        .await
+        .expect("page 2");
+    let contents: Vec<_> = second.messages.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(contents, ["m3", "m2", "m1"]);
+    let before = second.messages.last().map(|m| m.message_id.clone());
+    let last = s
+        .history(&p, &general, None, before.as_deref(), 3)
+        .await
+        .expect("page 3");
+    assert_eq!((last.messages.len(), last.has_more), (1, false));
+    assert_eq!(last.messages[0].channel, "general");
+    assert_eq!(last.messages[0].project_name, "alpha");
+}
+
+async fn a_retried_send_creates_nothing(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let with_id = |u: &User| NewMessage {
+        client_id: Some("c-1".into()),
+        ..text(u, "once")
+    };
+    let first = s
+        .post_message(&p, &general, with_id(&alice))
+        .await
+        .expect("first");
+    let Posted::Created { message, events } = first else {
+        panic!("first send creates")
+    };
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "message_received");
+    let again = s
+        .post_message(&p, &general, with_id(&alice))
+        .await
+        .expect("again");
+    assert!(matches!(again, Posted::Duplicate(ref m) if m.message_id == message.message_id));
+    let seq = s.last_seq(&p.id).await.expect("seq");
+    assert!(
+        matches!(
+            s.post_message(&p, &general, with_id(&bob))
+                .await
+                .expect("bob"),
+            Posted::Created { .. }
+        ),
+        "ids are per author"
+    );
+    assert_eq!(s.last_seq(&p.id).await.expect("seq"), seq + 1);
+}
+
+async fn thread_replies_update_their_root(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    let (root, _) = post(s, &p, "general", text(&alice, "root")).await;
+    let reply = |u: &User, c: &str| NewMessage {
+        thread_id: Some(root.message_id.clone()),
+        kind: "thread_reply".into(),
+        ..text(u, c)
+    };
+    let (_, events) = post(s, &p, "general", reply(&bob, "r1")).await;
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["message_received", "thread_created", "thread_updated"]
+    );
+    let (_, events) = post(s, &p, "general", reply(&alice, "r2")).await;
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["message_received", "thread_updated"]);
+    assert_eq!(events[1].payload["message_count"], 2);
+    assert_eq!(
+        events[1].payload["participants"],
+        serde_json::json!(["alice", "bob"])
+    );
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let main = s.history(&p, &general, None, None, 10).await.expect("main");
+    assert_eq!(
+        main.messages.len(),
+        1,
+        "replies stay out of the channel page"
+    );
+    let thread = main.messages[0].thread.clone().expect("summary");
+    assert_eq!((thread.reply_count, thread.participants.len()), (2, 2));
+    let replies = s
+        .history(&p, &general, Some(&root.message_id), None, 10)
+        .await
+        .expect("thread");
+    let contents: Vec<_> = replies
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
+    assert_eq!(contents, ["r2", "r1"]);
+}
+
+async fn edits_and_tombstones(b: Backend) {
+    let s = b.store();
+    let (alice, _, p) = setup(s).await;
+    let (m, _) = post(s, &p, "general", text(&alice, "draft")).await;
+    let (edited, event) = s
+        .edit_message(
+            &p,
+            &m.message_id,
+            "final",
+            "<p>final</p>",
+            &["bob".into()],
+            "alice",
+        )
+        .await
+        .expect("edit");
+    assert_eq!(
+        (edited.content.as_str(), event.kind.as_str()),
+        ("final", "message_updated")
+    );
+    assert!(edited.edited_at.is_some());
+    assert_eq!(edited.mentions, ["bob"]);
+    let (gone, events) = s
+        .delete_message(&p, &m.message_id, "alice")
+        .await
+        .expect("delete");
+    assert!(gone.deleted && gone.content.is_empty() && gone.content_html.is_empty());
+    assert_eq!(events[0].kind, "message_deleted");
+    assert!(matches!(
+        s.delete_message(&p, &m.message_id, "alice").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.edit_message(&p, &m.message_id, "x", "x", &[], "alice")
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let kept = s
+        .message(&p, &m.message_id)
+        .await
+        .expect("load")
+        .expect("tombstone kept");
+    assert!(kept.deleted);
+}
+
+async fn reactions_are_unique_per_user_and_emoji(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    let (m, _) = post(s, &p, "general", text(&alice, "hi")).await;
+    let (after, event) = s
+        .react(&p, &m.message_id, &alice, "👍", true)
+        .await
+        .expect("add");
+    assert!(event.is_some());
+    assert_eq!(after.reactions[0].count, 1);
+    let (_, event) = s
+        .react(&p, &m.message_id, &alice, "👍", true)
+        .await
+        .expect("again");
+    assert!(event.is_none(), "the same reaction twice changes nothing");
+    let (after, _) = s
+        .react(&p, &m.message_id, &bob, "👍", true)
+        .await
+        .expect("bob");
+    assert_eq!(
+        (after.reactions[0].count, after.reactions[0].users.clone()),
+        (2, vec!["alice".to_owned(), "bob".to_owned()])
+    );
+    let (after, event) = s
+        .react(&p, &m.message_id, &alice, "👍", false)
+        .await
+        .expect("remove");
+    assert_eq!(event.expect("changed").payload["reactions"][0]["count"], 1);
+    assert_eq!(after.reactions[0].users, ["bob"]);
+    assert!(s
+        .react(&p, &m.message_id, &alice, "👍", false)
+        .await
+        .expect("noop")
+        .1
+        .is_none());
+}
+
+async fn unread_and_mentions_follow_the_read_mark(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    post(s, &p, "general", text(&alice, "one")).await;
+    let mention = NewMessage {
+        mentions: vec!["bob".into()],
+        ..text(&alice, "@bob two")
+    };
+    let (second, _) = post(s, &p, "general", mention).await;
+    let (third, _) = post(s, &p, "general", text(&alice, "three")).await;
+    post(s, &p, "general", text(&bob, "bob's own")).await;
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let unread = s.unread(&general, &bob).await.expect("unread");
+    assert_eq!((unread.unread_count, unread.mention_count), (3, 1));
+    let after = s
+        .mark_read(&general, &bob, &second.message_id)
+        .await
+        .expect("mark");
+    assert_eq!((after.unread_count, after.mention_count), (1, 0));
+    let back = s
+        .mark_read(&general, &bob, &general_first(s, &p).await)
+        .await
+        .expect("older mark");
+    assert_eq!(back.unread_count, 1, "the mark never moves back");
+    s.mark_read(&general, &bob, &third.message_id)
+        .await
+        .expect("mark");
+    let listed = s
+        .list_channels(&p, &bob.id, &bob.username)
+        .await
+        .expect("list");
+    assert_eq!(listed[0].unread_count, 0);
+    let alice_view = s
+        .list_channels(&p, &alice.id, &alice.username)
+        .await
+        .expect("list");
+    assert_eq!(
+        alice_view[0].unread_count, 1,
+        "alice has not read bob's message"
+    );
+}
+
+async fn general_first(s: &dyn Store, p: &Project) -> String {
+    let general = s.channel(p, "general").await.expect("c").expect("c");
+    let page = s.history(p, &general, None, None, 100).await.expect("page");
+    page.messages.last().expect("some").message_id.clone()
+}
+
+async fn channels_are_created_renamed_and_archived(b: Backend) {
+    let s = b.store();
+    let (alice, _, p) = setup(s).await;
+    let (c, event) = s
+        .create_channel(&p, "design", "general", "UI talk", "alice")
+        .await
+        .expect("create");
+    assert_eq!(
+        (event.kind.as_str(), event.payload["name"].as_str()),
+        ("channel_created", Some("design"))
+    );
+    assert!(matches!(
+        s.create_channel(&p, "design", "general", "", "alice").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let change = ChannelChange {
+        name: Some("ux".into()),
+        description: None,
+        archived: Some(true),
+    };
+    let (updated, event) = s
+        .update_channel(&p, &c, change, "alice")
+        .await
+        .expect("update");
+    assert_eq!(
+        (
+            updated.name.as_str(),
+            updated.description.as_str(),
+            updated.archived
+        ),
+        ("ux", "UI talk", true)
+    );
+    assert_eq!(event.kind, "channel_updated");
+    let clash = ChannelChange {
+        name: Some("general".into()),
+        ..ChannelChange::default()
+    };
+    assert!(matches!(
+        s.update_channel(&p, &updated, clash, "alice").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let listed = s
+        .list_channels(&p, &alice.id, &alice.username)
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 5);
+}
+
+async fn replies_must_stay_in_their_channel(b: Backend) {
+    let s = b.store();
+    let (alice, _, p) = setup(s).await;
+    let (root, _) = post(s, &p, "general", text(&alice, "root")).await;
+    let workflow = s.channel(&p, "workflow").await.expect("c").expect("c");
+    let elsewhere = NewMessage {
+        thread_id: Some(root.message_id.clone()),
+        ..text(&alice, "x")
+    };
+    let err = s.post_message(&p, &workflow, elsewhere).await;
+    assert!(
+        matches!(
+            err,
+            Err(StoreError::Rejected {
+                code: "invalid_thread",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    let reply_to = NewMessage {
+        reply_to: Some("no-such-id".into()),
+        ..text(&alice, "x")
+    };
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    assert!(matches!(
+        s.post_message(&p, &general, reply_to).await,
+        Err(StoreError::Rejected {
+            code: "invalid_reply",
+            ..
+        })
+    ));
+    let seq = s.last_seq(&p.id).await.expect("seq");
+    assert_eq!(seq, 2, "rejected posts record nothing");
+}
