@@ -1,6 +1,7 @@
 //! The HTTP API, one module per resource.
 
 mod auth;
+mod channels;
 mod events;
 mod health;
 mod me;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(members::router())
         .merge(events::router())
+        .merge(channels::router())
         .fallback(|| async { ApiError::not_found("API route") });
     Router::new()
         .nest("/auth", auth::router())
