@@ -2,11 +2,16 @@
 //!
 //! - `startup`: time from spawn to `/ready`, idle RSS, and time to exit on SIGTERM.
 //! - `http`: closed-loop load on an authenticated read route, with latency percentiles.
+//! - `chat`: N chat clients, M persisted messages per second, send→receive latency.
+//! - `idle`: many idle Socket.IO connections, server memory per connection.
 //!
 //! Figures go to `docs/PERFORMANCE.md` with the command that produced them.
 
+mod chat_load;
 mod http_load;
+mod idle;
 mod process;
+mod socket;
 mod startup;
 mod stats;
 
@@ -39,6 +44,28 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Chat fan-out: clients in one project, messages per second, latency percentiles.
+    Chat {
+        #[arg(long, default_value = "target/release/huddle")]
+        bin: String,
+        #[arg(long, default_value_t = 100)]
+        clients: usize,
+        /// Messages per second, from all senders together.
+        #[arg(long, default_value_t = 100)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Sending connections (separate from the receiving clients).
+        #[arg(long, default_value_t = 4)]
+        senders: usize,
+    },
+    /// Idle connections and the server memory they take.
+    Idle {
+        #[arg(long, default_value = "target/release/huddle")]
+        bin: String,
+        #[arg(long, default_value_t = 1000)]
+        connections: usize,
+    },
 }
 
 #[tokio::main]
@@ -50,5 +77,24 @@ async fn main() -> anyhow::Result<()> {
             clients,
             seconds,
         } => http_load::run(&bin, clients, seconds).await,
+        Command::Chat {
+            bin,
+            clients,
+            rate,
+            seconds,
+            senders,
+        } => {
+            chat_load::run(
+                &bin,
+                chat_load::ChatLoad {
+                    clients,
+                    rate,
+                    seconds,
+                    senders,
+                },
+            )
+            .await
+        }
+        Command::Idle { bin, connections } => idle::run(&bin, connections).await,
     }
 }

@@ -27,6 +27,11 @@ impl Drop for TempDir {
 
 impl ServerProcess {
     pub async fn spawn(bin: &str) -> anyhow::Result<ServerProcess> {
+        ServerProcess::spawn_with(bin, &[]).await
+    }
+
+    /// Starts the server with extra environment, e.g. raised limits for load tests.
+    pub async fn spawn_with(bin: &str, env: &[(&str, String)]) -> anyhow::Result<ServerProcess> {
         let dir = std::env::temp_dir().join(format!(
             "huddle-bench-{}-{}",
             std::process::id(),
@@ -39,6 +44,7 @@ impl ServerProcess {
             .arg(&dir)
             .env("HUDDLE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
