@@ -2,4 +2,5 @@
 
 pub mod commands;
 pub mod markdown;
+pub mod search;
 pub mod service;

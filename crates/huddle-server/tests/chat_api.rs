@@ -191,3 +191,43 @@ async fn history_is_members_only_and_validated() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn search_is_validated_and_members_only() {
+    let server = TestServer::start().await;
+    let (admin, _) = project_with_bob(&server, "viewer").await;
+    server.add_user("carol", "carol-password").await;
+    let carol = token_of(&server.login("carol", "carol-password").await);
+    let (status, _, found) = server
+        .call(
+            Method::GET,
+            "/api/projects/alpha/search?q=billing",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, found["results"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
+    let (status, _, _) = server
+        .call(
+            Method::GET,
+            "/api/projects/alpha/search?q=billing",
+            Some(&carol),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for bad in ["q=", "q=x&limit=0", "q=x&from=yesterday", "q=x&extra=1"] {
+        let (status, _, _) = server
+            .call(
+                Method::GET,
+                &format!("/api/projects/alpha/search?{bad}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}

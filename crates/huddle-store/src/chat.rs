@@ -117,3 +117,22 @@ pub struct Unread {
     pub unread_count: i64,
     pub mention_count: i64,
 }
+
+/// A full-text search within one project.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub text: String,
+    pub channel: Option<String>,
+    pub author: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// A message that matched, with a snippet whose hits are wrapped in
+/// [`MARK_START`](crate::MARK_START) / [`MARK_END`](crate::MARK_END).
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub message: Message,
+    pub snippet: String,
+}

@@ -16,14 +16,15 @@ use async_trait::async_trait;
 use huddle_core::Role;
 
 pub use chat::{
-    Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, Reaction, Unread,
+    Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, Reaction, SearchHit,
+    SearchQuery, Unread,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
     Backend, Member, NewRefreshToken, NewUser, Project, ProjectSummary, RefreshRotation,
     StoredEvent, User, UserCredentials,
 };
-pub use sql::{connect, ConnectOptions};
+pub use sql::{connect, ConnectOptions, MARK_END, MARK_START};
 pub use time::{format_time, now};
 
 /// Everything the server persists. Implementations must behave identically; the suite in
@@ -179,4 +180,6 @@ pub trait Store: Send + Sync + 'static {
         message_id: &str,
     ) -> StoreResult<Unread>;
     async fn unread(&self, channel: &Channel, user: &User) -> StoreResult<Unread>;
+    /// Messages of the project matching all words of the query (the last as a prefix).
+    async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
 }

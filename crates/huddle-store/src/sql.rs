@@ -7,6 +7,7 @@ mod messages;
 mod projects;
 mod reads;
 mod rows;
+mod search;
 mod tokens;
 mod users;
 
@@ -15,6 +16,7 @@ use huddle_core::Role;
 use sqlx::AnyPool;
 
 pub use connect::{connect, ConnectOptions};
+pub use search::{MARK_END, MARK_START};
 
 use crate::chat::*;
 use crate::model::*;
@@ -281,5 +283,9 @@ impl Store for SqlStore {
 
     async fn unread(&self, channel: &Channel, user: &User) -> StoreResult<Unread> {
         reads::unread(&self.read, channel, &user.id, &user.username).await
+    }
+
+    async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+        search::search(&self.read, self.backend, project, query).await
     }
 }

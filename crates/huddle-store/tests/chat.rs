@@ -28,6 +28,7 @@ chat_suite!(
     unread_and_mentions_follow_the_read_mark,
     channels_are_created_renamed_and_archived,
     replies_must_stay_in_their_channel,
+    search_finds_words_with_filters_and_marks,
 );
 
 async fn setup(s: &dyn Store) -> (User, User, Project) {
@@ -422,4 +423,89 @@ async fn replies_must_stay_in_their_channel(b: Backend) {
     ));
     let seq = s.last_seq(&p.id).await.expect("seq");
     assert_eq!(seq, 2, "rejected posts record nothing");
+}
+
+async fn search_finds_words_with_filters_and_marks(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    post(
+        s,
+        &p,
+        "general",
+        text(&alice, "Deploy the billing service tonight"),
+    )
+    .await;
+    post(
+        s,
+        &p,
+        "general",
+        text(&bob, "billing tests are failing <script>x</script>"),
+    )
+    .await;
+    post(
+        s,
+        &p,
+        "workflow",
+        text(&alice, "deployment checklist for billing"),
+    )
+    .await;
+    let (gone, _) = post(s, &p, "general", text(&alice, "billing secret to delete")).await;
+    s.delete_message(&p, &gone.message_id, "alice")
+        .await
+        .expect("delete");
+    let q = |text: &str| huddle_store::SearchQuery {
+        text: text.into(),
+        channel: None,
+        author: None,
+        from: None,
+        to: None,
+        limit: 20,
+    };
+    let hits = s.search(&p, &q("billing")).await.expect("search");
+    assert_eq!(hits.len(), 3, "deleted messages are not found");
+    let hits = s.search(&p, &q("deploy billing")).await.expect("prefix");
+    let found: Vec<_> = hits.iter().map(|h| h.message.content.as_str()).collect();
+    assert_eq!(
+        found,
+        ["Deploy the billing service tonight"],
+        "only the last word is a prefix"
+    );
+    let last_prefix = s.search(&p, &q("billing depl")).await.expect("prefix last");
+    assert_eq!(last_prefix.len(), 2);
+    let in_general = huddle_store::SearchQuery {
+        channel: Some("general".into()),
+        ..q("billing")
+    };
+    assert_eq!(s.search(&p, &in_general).await.expect("channel").len(), 2);
+    let by_bob = huddle_store::SearchQuery {
+        author: Some("bob".into()),
+        ..q("billing")
+    };
+    let hits = s.search(&p, &by_bob).await.expect("author");
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0].snippet.contains(&format!(
+            "{}billing{}",
+            huddle_store::MARK_START,
+            huddle_store::MARK_END
+        )),
+        "{:?}",
+        hits[0].snippet
+    );
+    let future = huddle_store::SearchQuery {
+        from: Some(huddle_store::now() + chrono::Duration::hours(1)),
+        ..q("billing")
+    };
+    assert!(s.search(&p, &future).await.expect("dates").is_empty());
+    assert!(s
+        .search(&p, &q("\" OR * NEAR("))
+        .await
+        .expect("syntax is literal")
+        .is_empty());
+    let (other, _) = s.create_project("beta", "", &alice).await.expect("beta");
+    assert!(s
+        .search(&other, &q("billing"))
+        .await
+        .expect("other project")
+        .is_empty());
 }

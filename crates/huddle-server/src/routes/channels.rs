@@ -1,7 +1,8 @@
 //! Channels and message history over REST:
 //! `GET/POST /api/projects/{name}/channels`, `PATCH …/channels/{channel}`,
 //! `GET …/channels/{channel}/messages?before=&limit=&thread_id=`, and the seeds' form
-//! `GET /api/messages/{channel}?project=&page=&per_page=`.
+//! `GET /api/messages/{channel}?project=&page=&per_page=`, and
+//! `GET /api/projects/{name}/search?q=&channel=&author=&from=&to=&limit=`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::open_project;
 use crate::auth::AuthUser;
+use crate::chat::search::{self, SearchRequest, SearchResults};
 use crate::chat::service::{self, ChannelUpdate, HistoryQuery, NewChannel};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
             get(messages),
         )
         .route("/messages/{channel}", get(seed_messages))
+        .route("/projects/{name}/search", get(search))
 }
 
 #[derive(Serialize)]
@@ -147,4 +150,13 @@ async fn seed_messages(
         messages: current.messages,
         has_more: current.has_more,
     }))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Path(name): Path<String>,
+    Query(query): Query<SearchRequest>,
+) -> Result<Json<SearchResults>, ApiError> {
+    Ok(Json(search::search(&state, &caller, &name, query).await?))
 }

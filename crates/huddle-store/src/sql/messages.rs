@@ -12,17 +12,17 @@ use crate::model::{Project, StoredEvent};
 use crate::time::{format_time, now, parse_time};
 use crate::{StoreError, StoreResult};
 
-const COLUMNS: &str = "m.id, c.name AS channel_name, m.author_type, m.author_id, m.author_name, \
+pub(super) const COLUMNS: &str = "m.id, c.name AS channel_name, m.author_type, m.author_id, m.author_name, \
     m.kind, m.content, m.content_html, m.mentions, m.thread_id, m.reply_to, m.client_id, \
     m.metadata, m.created_at, m.edited_at, m.deleted_at, m.pinned_at, m.reply_count, m.last_reply_at";
-const FROM: &str = "FROM messages m JOIN channels c ON c.id = m.channel_id";
+pub(super) const FROM: &str = "FROM messages m JOIN channels c ON c.id = m.channel_id";
 
 fn opt_time(row: &AnyRow, column: &str) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
     let text: Option<String> = row.try_get(column)?;
     text.as_deref().map(parse_time).transpose()
 }
 
-fn message(row: &AnyRow, project_name: &str) -> StoreResult<Message> {
+pub(super) fn message(row: &AnyRow, project_name: &str) -> StoreResult<Message> {
     let reply_count: i64 = row.try_get("reply_count")?;
     let last_reply_at = opt_time(row, "last_reply_at")?;
     Ok(Message {
