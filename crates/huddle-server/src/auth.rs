@@ -8,7 +8,7 @@ mod secret_file;
 mod session;
 mod throttle;
 
-pub use extractor::AuthUser;
+pub use extractor::{AuthUser, DownloadUser};
 pub use jwt::{Claims, JwtKeys};
 pub use password::{hash_password, verify_password};
 pub use secret_file::load_or_create_jwt_secret;

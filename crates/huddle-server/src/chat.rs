@@ -4,3 +4,4 @@ pub mod commands;
 pub mod markdown;
 pub mod search;
 pub mod service;
+pub mod uploads;

@@ -30,6 +30,28 @@ pub struct Config {
     pub auth: AuthConfig,
     pub http: HttpConfig,
     pub realtime: RealtimeConfig,
+    pub attachments: AttachmentsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttachmentsConfig {
+    /// Largest file accepted.
+    pub max_file_bytes: usize,
+    /// Files per message (and per upload request).
+    pub max_per_message: usize,
+    /// Longest side of generated image thumbnails, in pixels.
+    pub thumbnail_px: u32,
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        AttachmentsConfig {
+            max_file_bytes: 10 * 1024 * 1024,
+            max_per_message: 5,
+            thumbnail_px: 320,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,6 +122,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             realtime: RealtimeConfig::default(),
+            attachments: AttachmentsConfig::default(),
         }
     }
 }
@@ -154,7 +177,8 @@ impl Default for RealtimeConfig {
 
 /// Top-level keys `HUDDLE_*` variables may set; others (`HUDDLE_CONFIG`, test settings) are
 /// not configuration and are left alone.
-const TOP_LEVEL_KEYS: [&str; 9] = [
+const TOP_LEVEL_KEYS: [&str; 10] = [
+    "attachments",
     "listen",
     "data_dir",
     "database_url",

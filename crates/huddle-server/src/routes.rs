@@ -1,5 +1,6 @@
 //! The HTTP API, one module per resource.
 
+mod attachments;
 mod auth;
 mod channels;
 mod events;
@@ -14,13 +15,16 @@ use axum::Router;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(config: &crate::config::Config) -> Router<AppState> {
+    let limits = &config.attachments;
+    let upload_bytes = limits.max_file_bytes * limits.max_per_message + 1024 * 1024;
     let api = Router::new()
         .merge(me::router())
         .merge(projects::router())
         .merge(members::router())
         .merge(events::router())
         .merge(channels::router())
+        .merge(attachments::router(upload_bytes))
         .fallback(|| async { ApiError::not_found("API route") });
     Router::new()
         .nest("/auth", auth::router())

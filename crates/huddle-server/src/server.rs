@@ -81,7 +81,7 @@ impl Server {
         let state = self.state;
         let (socket_layer, io) = realtime::build(&state.config.realtime, state.clone());
         let csp = crate::http::content_security_policy(web::import_map_hash().as_deref());
-        let app: Router = routes::router()
+        let app: Router = routes::router(&state.config)
             .fallback(web::serve)
             .with_state(state.clone())
             .layer(socket_layer);

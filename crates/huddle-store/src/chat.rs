@@ -69,12 +69,47 @@ pub struct Message {
     pub thread_id: Option<String>,
     pub reply_to: Option<String>,
     pub client_id: Option<String>,
-    pub attachments: Vec<serde_json::Value>,
+    pub attachments: Vec<Attachment>,
     pub reactions: Vec<Reaction>,
     pub mentions: Vec<String>,
     pub pinned: bool,
     pub thread: Option<ThreadSummary>,
     pub metadata: serde_json::Value,
+}
+
+/// An uploaded file as clients see it; `url` and `thumbnail_url` need the caller's token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub attachment_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub url: String,
+    pub thumbnail_url: Option<String>,
+}
+
+/// A stored upload with what access checks need.
+#[derive(Debug, Clone)]
+pub struct StoredAttachment {
+    pub attachment: Attachment,
+    pub project_name: String,
+    pub uploader_id: String,
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub id: String,
+    pub project_id: String,
+    pub uploader_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub has_thumbnail: bool,
 }
 
 /// A message to store. Content is already validated and rendered by the caller.
@@ -90,6 +125,8 @@ pub struct NewMessage {
     pub thread_id: Option<String>,
     pub reply_to: Option<String>,
     pub client_id: Option<String>,
+    /// Uploads of the same author in this project, not yet part of a message.
+    pub attachments: Vec<String>,
     pub metadata: serde_json::Value,
 }
 

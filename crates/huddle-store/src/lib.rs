@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use huddle_core::Role;
 
 pub use chat::{
-    Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, Reaction, SearchHit,
-    SearchQuery, Unread,
+    Attachment, Channel, ChannelChange, HistoryPage, Message, NewAttachment, NewMessage, Posted,
+    Reaction, SearchHit, SearchQuery, StoredAttachment, Unread,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
@@ -182,4 +182,6 @@ pub trait Store: Send + Sync + 'static {
     async fn unread(&self, channel: &Channel, user: &User) -> StoreResult<Unread>;
     /// Messages of the project matching all words of the query (the last as a prefix).
     async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
+    async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment>;
+    async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>>;
 }

@@ -1,5 +1,6 @@
 //! The SQL implementation of [`Store`] shared by SQLite and PostgreSQL.
 
+mod attachments;
 mod channels;
 mod connect;
 mod events;
@@ -287,5 +288,13 @@ impl Store for SqlStore {
 
     async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
         search::search(&self.read, self.backend, project, query).await
+    }
+
+    async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment> {
+        attachments::insert(&self.write, attachment).await
+    }
+
+    async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>> {
+        attachments::by_id(&self.read, id).await
     }
 }

@@ -29,6 +29,7 @@ chat_suite!(
     channels_are_created_renamed_and_archived,
     replies_must_stay_in_their_channel,
     search_finds_words_with_filters_and_marks,
+    attachments_belong_to_one_message_of_their_uploader,
 );
 
 async fn setup(s: &dyn Store) -> (User, User, Project) {
@@ -58,6 +59,7 @@ fn text(author: &User, content: &str) -> NewMessage {
         thread_id: None,
         reply_to: None,
         client_id: None,
+        attachments: vec![],
         metadata: serde_json::json!({}),
     }
 }
@@ -508,4 +510,72 @@ async fn search_finds_words_with_filters_and_marks(b: Backend) {
         .await
         .expect("other project")
         .is_empty());
+}
+
+async fn attachments_belong_to_one_message_of_their_uploader(b: Backend) {
+    let s = b.store();
+    let (alice, bob, p) = setup(s).await;
+    let upload = |id: &str, who: &User| huddle_store::NewAttachment {
+        id: id.into(),
+        project_id: p.id.clone(),
+        uploader_id: who.id.clone(),
+        file_name: "shot.png".into(),
+        content_type: "image/png".into(),
+        size: 1234,
+        width: Some(10),
+        height: Some(20),
+        has_thumbnail: true,
+    };
+    let stored = s
+        .insert_attachment(upload("a1", &alice))
+        .await
+        .expect("insert");
+    assert_eq!(stored.url, "/api/attachments/a1");
+    assert_eq!(
+        stored.thumbnail_url.as_deref(),
+        Some("/api/attachments/a1/thumbnail")
+    );
+    s.insert_attachment(upload("b1", &bob))
+        .await
+        .expect("insert bob's");
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let with = |ids: &[&str]| NewMessage {
+        attachments: ids.iter().map(|i| i.to_string()).collect(),
+        ..text(&alice, "see")
+    };
+    let err = s.post_message(&p, &general, with(&["b1"])).await;
+    assert!(
+        matches!(
+            err,
+            Err(StoreError::Rejected {
+                code: "invalid_attachment",
+                ..
+            })
+        ),
+        "not alice's upload"
+    );
+    let Posted::Created { message, .. } = s
+        .post_message(&p, &general, with(&["a1"]))
+        .await
+        .expect("post")
+    else {
+        panic!("created")
+    };
+    assert_eq!(message.attachments.len(), 1);
+    assert_eq!(message.attachments[0].width, Some(10));
+    let err = s.post_message(&p, &general, with(&["a1"])).await;
+    assert!(
+        matches!(err, Err(StoreError::Rejected { .. })),
+        "an upload is used once"
+    );
+    let found = s.attachment("a1").await.expect("get").expect("exists");
+    assert_eq!(
+        (found.project_name.as_str(), found.message_id.as_deref()),
+        ("alpha", Some(message.message_id.as_str()))
+    );
+    let page = s
+        .history(&p, &general, None, None, 10)
+        .await
+        .expect("history");
+    assert_eq!(page.messages[0].attachments[0].attachment_id, "a1");
 }

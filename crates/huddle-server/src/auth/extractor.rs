@@ -46,3 +46,33 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| ApiError::unauthorized("access token is invalid or expired"))
     }
 }
+
+/// The caller of a download route: a bearer header, or `?token=` for links that a browser
+/// follows without headers (images, "save as").
+#[derive(Debug, Clone)]
+pub struct DownloadUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for DownloadUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return AuthUser::from_request_parts(parts, state)
+                .await
+                .map(DownloadUser);
+        }
+        let token = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")))
+            .ok_or_else(|| {
+                ApiError::unauthorized("missing Authorization header or token parameter")
+            })?;
+        state
+            .sessions
+            .keys
+            .verify(token)
+            .map(|claims| DownloadUser(AuthUser::from(claims)))
+            .ok_or_else(|| ApiError::unauthorized("access token is invalid or expired"))
+    }
+}

@@ -32,6 +32,24 @@ pub struct SendMessage {
     pub thread_id: Option<String>,
     pub reply_to: Option<String>,
     pub client_id: Option<String>,
+    /// Ids from `POST /api/projects/{name}/attachments` (or the attachment objects it returned).
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AttachmentRef {
+    Id(String),
+    Object { attachment_id: String },
+}
+
+impl AttachmentRef {
+    fn id(self) -> String {
+        match self {
+            AttachmentRef::Id(id) | AttachmentRef::Object { attachment_id: id } => id,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,7 +144,16 @@ pub async fn send(
     project: &str,
     req: SendMessage,
 ) -> Result<Message, ApiError> {
-    check_content(&req.content)?;
+    let max_files = state.config.attachments.max_per_message;
+    if req.attachments.len() > max_files {
+        return Err(invalid(
+            "invalid_message",
+            format!("at most {max_files} attachments per message"),
+        ));
+    }
+    if req.attachments.is_empty() || !req.content.is_empty() {
+        check_content(&req.content)?;
+    }
     if req
         .client_id
         .as_ref()
@@ -177,6 +204,7 @@ pub async fn send(
         thread_id: req.thread_id,
         reply_to: req.reply_to,
         client_id: req.client_id,
+        attachments: req.attachments.into_iter().map(AttachmentRef::id).collect(),
         metadata: json!({}),
     };
     let (message, events) = match state

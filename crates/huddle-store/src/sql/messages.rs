@@ -115,7 +115,9 @@ async fn enrich(conn: &mut AnyConnection, messages: &mut [Message]) -> StoreResu
                 .push(row.try_get("author_name")?);
         }
     }
+    let mut attachments = super::attachments::of_messages(conn, &ids).await?;
     for m in messages.iter_mut() {
+        m.attachments = attachments.remove(&m.message_id).unwrap_or_default();
         m.reactions = reactions.remove(&m.message_id).unwrap_or_default();
         if let Some(thread) = m.thread.as_mut() {
             thread.participants = participants.remove(&m.message_id).unwrap_or_default();
@@ -239,6 +241,7 @@ pub(super) async fn post(
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_insert(e, "a message with this client_id"))?;
+    super::attachments::claim(&mut tx, &new.attachments, &id, &project.id, &new.author_id).await?;
     sqlx::query("UPDATE channels SET last_message_at = $1 WHERE id = $2")
         .bind(&stamp)
         .bind(&channel.channel_id)

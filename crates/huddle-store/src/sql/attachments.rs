@@ -1,0 +1,133 @@
+//! Uploaded files: metadata rows (the bytes live on disk, named by id) and their link to the
+//! message that carries them.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::chat::{Attachment, NewAttachment, StoredAttachment};
+use crate::time::{format_time, now};
+use crate::{StoreError, StoreResult};
+
+const COLUMNS: &str =
+    "a.id, a.file_name, a.content_type, a.size, a.width, a.height, a.has_thumbnail";
+
+fn attachment(row: &AnyRow) -> StoreResult<Attachment> {
+    let id: String = row.try_get("id")?;
+    let has_thumbnail: i64 = row.try_get("has_thumbnail")?;
+    Ok(Attachment {
+        url: format!("/api/attachments/{id}"),
+        thumbnail_url: (has_thumbnail != 0).then(|| format!("/api/attachments/{id}/thumbnail")),
+        attachment_id: id,
+        file_name: row.try_get("file_name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get("size")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+    })
+}
+
+pub(super) async fn insert(pool: &AnyPool, new: NewAttachment) -> StoreResult<Attachment> {
+    sqlx::query(
+        "INSERT INTO attachments (id, project_id, uploader_id, file_name, content_type, size, width, \
+         height, has_thumbnail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&new.id)
+    .bind(&new.project_id)
+    .bind(&new.uploader_id)
+    .bind(&new.file_name)
+    .bind(&new.content_type)
+    .bind(new.size)
+    .bind(new.width)
+    .bind(new.height)
+    .bind(i64::from(new.has_thumbnail))
+    .bind(format_time(now()))
+    .execute(pool)
+    .await?;
+    let mut conn = pool.acquire().await?;
+    by_id_with(&mut conn, &new.id)
+        .await?
+        .map(|s| s.attachment)
+        .ok_or(StoreError::NotFound("attachment"))
+}
+
+pub(super) async fn by_id(pool: &AnyPool, id: &str) -> StoreResult<Option<StoredAttachment>> {
+    let mut conn = pool.acquire().await?;
+    by_id_with(&mut conn, id).await
+}
+
+async fn by_id_with(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<StoredAttachment>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, p.name AS project_name, a.uploader_id, a.message_id FROM attachments a \
+         JOIN projects p ON p.id = a.project_id WHERE a.id = $1"
+    );
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    row.map(|row| {
+        Ok(StoredAttachment {
+            attachment: attachment(&row)?,
+            project_name: row.try_get("project_name")?,
+            uploader_id: row.try_get("uploader_id")?,
+            message_id: row.try_get("message_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// Gives the uploads `ids` to `message_id`; each must be the author's, in the project, unclaimed.
+pub(super) async fn claim(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    message_id: &str,
+    project_id: &str,
+    author_id: &str,
+) -> StoreResult<()> {
+    for id in ids {
+        let done = sqlx::query(
+            "UPDATE attachments SET message_id = $1 WHERE id = $2 AND project_id = $3 \
+             AND uploader_id = $4 AND message_id IS NULL",
+        )
+        .bind(message_id)
+        .bind(id)
+        .bind(project_id)
+        .bind(author_id)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Rejected {
+                code: "invalid_attachment",
+                message: format!(
+                    "attachment {id} is not an unused upload of yours in this project"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Attachments of the given messages, in upload order.
+pub(super) async fn of_messages(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> StoreResult<HashMap<String, Vec<Attachment>>> {
+    let mut found: HashMap<String, Vec<Attachment>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let marks = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {COLUMNS}, a.message_id FROM attachments a WHERE a.message_id IN ({marks}) ORDER BY a.id");
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for row in query.fetch_all(conn).await? {
+        found
+            .entry(row.try_get("message_id")?)
+            .or_default()
+            .push(attachment(&row)?);
+    }
+    Ok(found)
+}
