@@ -4,6 +4,7 @@
 //! - `http`: closed-loop load on an authenticated read route, with latency percentiles.
 //! - `chat`: N chat clients, M persisted messages per second, send→receive latency.
 //! - `idle`: many idle Socket.IO connections, server memory per connection.
+//! - `store`: durable posts per second, history and search latency, in process.
 //!
 //! Figures go to `docs/PERFORMANCE.md` with the command that produced them.
 
@@ -14,6 +15,7 @@ mod process;
 mod socket;
 mod startup;
 mod stats;
+mod store_load;
 
 use clap::{Parser, Subcommand};
 
@@ -59,6 +61,16 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         senders: usize,
     },
+    /// The store alone: durable posts/s, then history and search latency over them.
+    Store {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        /// Defaults to a fresh SQLite file in the temp dir.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Idle connections and the server memory they take.
     Idle {
         #[arg(long, default_value = "target/release/huddle")]
@@ -96,5 +108,10 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Command::Idle { bin, connections } => idle::run(&bin, connections).await,
+        Command::Store {
+            messages,
+            writers,
+            database_url,
+        } => store_load::run(messages, writers, database_url).await,
     }
 }

@@ -247,7 +247,35 @@ pub(super) async fn post(
         .bind(&channel.channel_id)
         .execute(&mut *tx)
         .await?;
-    let message = must_load(&mut tx, project, &id).await?;
+    // Built from what was just written rather than read back: one post is then five statements.
+    let attachments = if new.attachments.is_empty() {
+        Vec::new()
+    } else {
+        super::attachments::of_messages(&mut tx, &[id.as_str()]).await?.remove(&id).unwrap_or_default()
+    };
+    let message = Message {
+        message_id: id.clone(),
+        project_name: project.name.clone(),
+        channel: channel.name.clone(),
+        author_type: new.author_type.to_owned(),
+        author_id: new.author_id.clone(),
+        author_name: new.author_name.clone(),
+        content: new.content.clone(),
+        content_html: new.content_html.clone(),
+        kind: new.kind.clone(),
+        timestamp: parse_time(&stamp)?,
+        edited_at: None,
+        deleted: false,
+        thread_id: new.thread_id.clone(),
+        reply_to: new.reply_to.clone(),
+        client_id: new.client_id.clone(),
+        attachments,
+        reactions: Vec::new(),
+        mentions: new.mentions.clone(),
+        pinned: false,
+        thread: None,
+        metadata: new.metadata.clone(),
+    };
     let actor = Some(new.author_name.as_str());
     let mut caused = vec![
         events::append(
