@@ -35,8 +35,6 @@ pub struct Realtime {
     pub feeds: Feeds,
     /// Who has `/portal` joined to each project (by user id).
     pub presence: Presence,
-    /// Who has a chat socket open in each project (by username).
-    pub chat_presence: Presence,
     pub chat_connections: limits::ConnectionCap,
 }
 

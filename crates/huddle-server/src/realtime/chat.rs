@@ -9,6 +9,7 @@ use socketioxide::extract::{Extension, SocketRef, State, TryData};
 use socketioxide::socket::Sid;
 use socketioxide::SocketIo;
 
+mod presence;
 mod requests;
 
 use super::connect::user_of;
@@ -107,11 +108,12 @@ pub async fn on_connect(
             return;
         }
     };
-    let presence = state
-        .realtime
-        .chat_presence
-        .enter(&session.project_id, &user.username);
-    let online = state.realtime.chat_presence.users(&session.project_id);
+    let before = presence::snapshot(&io, socket.ns(), Some(socket.id))
+        .get(&user.username)
+        .copied();
+    socket.extensions.insert(presence::IdleFlag::default());
+    let users = presence::snapshot(&io, socket.ns(), None);
+    let listed = presence::payload(&session.project, &users);
     let since = resume.ok().unwrap_or_default().since_seq;
     let project = ready.0;
     let make_ready = |last_seq: i64| {
@@ -121,7 +123,8 @@ pub async fn on_connect(
             "last_seq": last_seq,
             "channels": ready.2,
             "me": { "user_id": user.id, "username": user.username },
-            "online": online,
+            "online": listed["online"],
+            "idle": listed["idle"],
         })
     };
     let replay_limit = state.config.realtime.replay_limit;
@@ -149,8 +152,8 @@ pub async fn on_connect(
         Ok(Replay::Done { .. }) => {}
         Err(e) => tracing::error!(error = %e, "chat replay failed"),
     }
-    if presence.user_changed {
-        broadcast_presence(&socket, &state, &session).await;
+    if before != users.get(&user.username).copied() {
+        broadcast_presence(&socket, &io, &session, None).await;
     }
 }
 
@@ -185,11 +188,17 @@ fn close_socket(io: &SocketIo, ns: &str, sid: Sid) {
     }
 }
 
-async fn broadcast_presence(socket: &SocketRef, state: &AppState, session: &ChatSession) {
-    let online = state.realtime.chat_presence.users(&session.project_id);
-    let body = json!({ "project_name": session.project, "online": online });
-    if let Err(e) = socket
-        .within(room(&session.project_id))
+pub(super) async fn broadcast_presence(
+    socket: &SocketRef,
+    io: &SocketIo,
+    session: &ChatSession,
+    without: Option<Sid>,
+) {
+    let users = presence::snapshot(io, socket.ns(), without);
+    let body = presence::payload(&session.project, &users);
+    let Some(ns) = io.of(socket.ns()) else { return };
+    if let Err(e) = ns
+        .to(room(&session.project_id))
         .emit("presence", &body)
         .await
     {
@@ -199,6 +208,7 @@ async fn broadcast_presence(socket: &SocketRef, state: &AppState, session: &Chat
 
 async fn on_disconnect(
     socket: SocketRef,
+    io: SocketIo,
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     Extension(session): Extension<ChatSession>,
@@ -209,12 +219,9 @@ async fn on_disconnect(
             requests::announce_typing(&socket, &user, &session, &channel, "typing_stop").await;
         }
     }
-    if state
-        .realtime
-        .chat_presence
-        .leave(&session.project_id, &user.username)
-        .user_changed
-    {
-        broadcast_presence(&socket, &state, &session).await;
+    let after = presence::snapshot(&io, socket.ns(), Some(socket.id));
+    let now = after.get(&user.username).copied();
+    if now != Some(presence::with_extra(now, presence::own_status(&socket))) {
+        broadcast_presence(&socket, &io, &session, Some(socket.id)).await;
     }
 }

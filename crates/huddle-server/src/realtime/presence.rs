@@ -59,18 +59,6 @@ impl Presence {
         }
     }
 
-    /// The users present, sorted.
-    pub fn users(&self, project_id: &str) -> Vec<String> {
-        let mut users: Vec<String> = self
-            .projects
-            .lock()
-            .get(project_id)
-            .map(|u| u.keys().cloned().collect())
-            .unwrap_or_default();
-        users.sort();
-        users
-    }
-
     pub fn active_users(&self, project_id: &str) -> usize {
         self.projects.lock().get(project_id).map_or(0, HashMap::len)
     }
@@ -119,7 +107,6 @@ mod tests {
             }
         );
         assert_eq!(p.active_users("p"), 1);
-        assert_eq!(p.users("p"), ["bob"]);
     }
 
     #[test]

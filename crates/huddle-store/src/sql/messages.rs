@@ -251,7 +251,10 @@ pub(super) async fn post(
     let attachments = if new.attachments.is_empty() {
         Vec::new()
     } else {
-        super::attachments::of_messages(&mut tx, &[id.as_str()]).await?.remove(&id).unwrap_or_default()
+        super::attachments::of_messages(&mut tx, &[id.as_str()])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
     };
     let message = Message {
         message_id: id.clone(),

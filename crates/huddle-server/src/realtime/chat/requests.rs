@@ -11,7 +11,7 @@ use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use super::super::feed::{room, send};
 use super::super::limits::RateLimiter;
 use super::super::typing::Typing;
-use super::ChatSession;
+use super::{presence, ChatSession};
 use crate::access::open_project;
 use crate::auth::AuthUser;
 use crate::chat::search::{search, SearchRequest};
@@ -34,6 +34,7 @@ pub(super) fn register(socket: &SocketRef) {
     socket.on("create_channel", create_channel);
     socket.on("update_channel", update_channel);
     socket.on("search_messages", search_messages);
+    socket.on("set_presence", set_presence);
 }
 
 /// Sends the outcome of a request: `{ok: true, ...}` in the ack, or the error in the ack and as
@@ -383,4 +384,50 @@ pub(super) async fn announce_typing(
     {
         tracing::debug!(error = %e, event, "typing broadcast failed");
     }
+}
+
+#[derive(Deserialize)]
+struct PresenceRequest {
+    status: String,
+}
+
+/// `set_presence {status: "online"|"idle"}`: the client reports whether its person is active.
+async fn set_presence(
+    socket: SocketRef,
+    io: socketioxide::SocketIo,
+    TryData(request): TryData<PresenceRequest>,
+    Extension(user): Extension<AuthUser>,
+    Extension(session): Extension<ChatSession>,
+    ack: AckSender,
+) {
+    let mut ack = Some(ack);
+    if !admitted(&socket, &mut ack, "set_presence") {
+        return;
+    }
+    let Some(ack) = ack else { return };
+    let idle = match request.as_ref().map(|r| r.status.as_str()) {
+        Ok("idle") => true,
+        Ok("online") => false,
+        _ => {
+            let error =
+                ApiError::bad_request("invalid_payload", "status must be \"online\" or \"idle\"");
+            return respond(&socket, ack, "set_presence", Err(error));
+        }
+    };
+    let before = presence::snapshot(&io, socket.ns(), None)
+        .get(&user.username)
+        .copied();
+    if let Some(flag) = socket.extensions.get::<presence::IdleFlag>() {
+        flag.set(idle);
+    }
+    let after = presence::snapshot(&io, socket.ns(), None);
+    if before != after.get(&user.username).copied() {
+        super::broadcast_presence(&socket, &io, &session, None).await;
+    }
+    respond(
+        &socket,
+        ack,
+        "set_presence",
+        Ok(json!({ "status": request.map(|r| r.status).unwrap_or_default() })),
+    );
 }
