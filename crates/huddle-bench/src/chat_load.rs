@@ -9,8 +9,8 @@ use anyhow::Context;
 use serde_json::{json, Value};
 
 use crate::process::{ServerProcess, ADMIN_PASSWORD};
-use crate::socket::SocketClient;
 use crate::stats::summary;
+use huddle_bench::socket::SocketClient;
 
 pub struct ChatLoad {
     pub clients: usize,

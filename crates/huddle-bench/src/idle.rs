@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::process::ServerProcess;
-use crate::socket::SocketClient;
+use huddle_bench::socket::SocketClient;
 
 pub async fn run(bin: &str, connections: usize) -> anyhow::Result<()> {
     let server = ServerProcess::spawn(bin).await?;

@@ -12,7 +12,6 @@ mod chat_load;
 mod http_load;
 mod idle;
 mod process;
-mod socket;
 mod startup;
 mod stats;
 mod store_load;

@@ -51,10 +51,18 @@ impl SocketClient {
         })
     }
 
+    /// Emits `event` with a JSON `payload` (text), without an ack.
+    pub async fn emit(&mut self, event: &str, payload: &str) -> anyhow::Result<()> {
+        let frame = format!("42{},[\"{event}\",{payload}]", self.namespace);
+        self.writer.send(Message::text(frame)).await?;
+        Ok(())
+    }
+
     /// The next event frame of the namespace (`42/ns,[...]`, returned without the prefix);
-    /// pings are answered on the way. `None` when the connection ends.
+    /// pings are answered on the way. `None` when the connection or the namespace ends.
     pub async fn next_event(&mut self) -> anyhow::Result<Option<String>> {
         let prefix = format!("42{},", self.namespace);
+        let disconnect = format!("41{}", self.namespace);
         while let Some(frame) = self.reader.next().await {
             let Message::Text(text) = frame? else {
                 continue;
@@ -63,6 +71,8 @@ impl SocketClient {
                 self.writer.send(Message::text("3")).await?;
             } else if let Some(body) = text.as_str().strip_prefix(&prefix) {
                 return Ok(Some(body.to_owned()));
+            } else if text.as_str().starts_with(&disconnect) || text.as_str() == "1" {
+                return Ok(None);
             }
         }
         Ok(None)

@@ -1,0 +1,153 @@
+//! Socket limits against a real server, with raw Engine.IO clients: the per-user connection cap
+//! and typing indicators that end on their own.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{token_of, TestServer};
+use huddle_bench::socket::SocketClient;
+use reqwest::Method;
+use serde_json::json;
+
+async fn project(server: &TestServer) -> String {
+    let admin = server.admin_token().await;
+    server
+        .call(
+            Method::POST,
+            "/api/projects",
+            Some(&admin),
+            Some(json!({"name": "alpha"})),
+        )
+        .await;
+    let me = json!({"username": "admin", "role": "admin"});
+    server
+        .call(
+            Method::POST,
+            "/api/projects/alpha/members",
+            Some(&admin),
+            Some(me),
+        )
+        .await;
+    admin
+}
+
+async fn connect(server: &TestServer, token: &str) -> SocketClient {
+    let auth = json!({ "token": token }).to_string();
+    SocketClient::connect(&format!("http://{}", server.addr), "/chat/alpha", &auth)
+        .await
+        .expect("connect")
+}
+
+/// Reads events until one named `name` arrives (or the wait ends).
+async fn wait_for(client: &mut SocketClient, name: &str, wait: Duration) -> Option<String> {
+    let prefix = format!("[\"{name}\"");
+    tokio::time::timeout(wait, async {
+        loop {
+            match client.next_event().await {
+                Ok(Some(event)) if event.starts_with(&prefix) => return Some(event),
+                Ok(Some(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// True when the server ends this socket's namespace connection within `wait`.
+async fn closed(client: &mut SocketClient, wait: Duration) -> bool {
+    tokio::time::timeout(wait, async {
+        loop {
+            match client.next_event().await {
+                Ok(Some(_)) => continue,
+                _ => return true,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn a_sixth_connection_closes_the_oldest() {
+    let server = TestServer::start_with(|c| c.realtime.connections_per_user = 5).await;
+    let token = project(&server).await;
+    let mut first = connect(&server, &token).await;
+    wait_for(&mut first, "chat_ready", Duration::from_secs(5))
+        .await
+        .expect("ready");
+    let mut others = Vec::new();
+    for _ in 0..4 {
+        others.push(connect(&server, &token).await);
+    }
+    assert!(
+        !closed(&mut first, Duration::from_millis(300)).await,
+        "five are allowed"
+    );
+    let mut sixth = connect(&server, &token).await;
+    assert!(
+        closed(&mut first, Duration::from_secs(5)).await,
+        "the oldest is dropped"
+    );
+    assert!(
+        wait_for(&mut sixth, "chat_ready", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "the newest works"
+    );
+}
+
+#[tokio::test]
+async fn typing_ends_by_itself_and_when_the_typist_leaves() {
+    let server = TestServer::start_with(|c| c.realtime.typing_expiry_secs = 1).await;
+    let admin = project(&server).await;
+    server.add_user("bob", "bob-password").await;
+    let bob_member = json!({"username": "bob", "role": "contributor"});
+    server
+        .call(
+            Method::POST,
+            "/api/projects/alpha/members",
+            Some(&admin),
+            Some(bob_member),
+        )
+        .await;
+    let bob = token_of(&server.login("bob", "bob-password").await);
+    let mut watcher = connect(&server, &admin).await;
+    wait_for(&mut watcher, "chat_ready", Duration::from_secs(5))
+        .await
+        .expect("ready");
+
+    let mut typist = connect(&server, &bob).await;
+    typist
+        .emit("typing_start", &json!({"channel": "general"}).to_string())
+        .await
+        .expect("emit");
+    let started = wait_for(&mut watcher, "typing_start", Duration::from_secs(5))
+        .await
+        .expect("typing_start");
+    assert!(started.contains("\"username\":\"bob\""), "{started}");
+    let stopped = tokio::time::Instant::now();
+    wait_for(&mut watcher, "typing_stop", Duration::from_secs(5))
+        .await
+        .expect("expires");
+    assert!(
+        stopped.elapsed() >= Duration::from_millis(900),
+        "not before the expiry"
+    );
+
+    typist
+        .emit("typing_start", &json!({"channel": "general"}).to_string())
+        .await
+        .expect("emit");
+    wait_for(&mut watcher, "typing_start", Duration::from_secs(5))
+        .await
+        .expect("typing again");
+    drop(typist);
+    let gone = wait_for(&mut watcher, "typing_stop", Duration::from_millis(900)).await;
+    assert!(
+        gone.is_some(),
+        "a typist who disconnects stops typing at once, not after the expiry"
+    );
+}
