@@ -110,3 +110,19 @@ impl Drop for Backend {
         }
     }
 }
+
+/// Runs each named `async fn(Backend)` of the including file on SQLite, and on PostgreSQL when
+/// it is configured.
+#[macro_export]
+macro_rules! backend_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::Backend::sqlite().await).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() {
+                if let Some(backend) = super::Backend::postgres().await { super::$name(backend).await }
+            } )*
+        }
+    };
+}

@@ -5,20 +5,7 @@ use huddle_store::{ChannelChange, NewMessage, NewUser, Posted, Project, Store, S
 mod backends;
 use backends::Backend;
 
-macro_rules! chat_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::Backend::sqlite().await).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $name() {
-                if let Some(backend) = super::Backend::postgres().await { super::$name(backend).await }
-            } )*
-        }
-    };
-}
-
-chat_suite!(
+backend_suite!(
     projects_start_with_the_default_channels,
     history_pages_newest_first_without_overlap,
     a_retried_send_creates_nothing,

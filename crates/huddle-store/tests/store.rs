@@ -12,20 +12,7 @@ use huddle_store::{
 mod backends;
 use backends::Backend;
 
-macro_rules! store_suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::Backend::sqlite().await).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $name() {
-                if let Some(backend) = super::Backend::postgres().await { super::$name(backend).await }
-            } )*
-        }
-    };
-}
-
-store_suite!(
+backend_suite!(
     users_are_unique_and_listed,
     password_change_needs_an_existing_user,
     refresh_rotation_detects_replay,

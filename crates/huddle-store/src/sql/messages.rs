@@ -357,20 +357,7 @@ pub(super) async fn edit(
     .bind(&project.id)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::NotFound("message"));
-    }
-    let message = must_load(&mut tx, project, id).await?;
-    let event = events::append(
-        &mut tx,
-        project,
-        "message_updated",
-        serde_json::to_value(&message)?,
-        Some(actor),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((message, event))
+    updated(tx, done.rows_affected(), project, id, actor).await
 }
 
 pub(super) async fn delete(
@@ -436,18 +423,24 @@ pub(super) async fn set_pinned(
     .bind(&project.id)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() != 1 {
+    updated(tx, done.rows_affected(), project, id, actor).await
+}
+
+/// Finishes a guarded update of one live message: records `message_updated` with the message as
+/// it now is, or reports that there was no such message.
+async fn updated(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    rows: u64,
+    project: &Project,
+    id: &str,
+    actor: &str,
+) -> StoreResult<(Message, StoredEvent)> {
+    if rows != 1 {
         return Err(StoreError::NotFound("message"));
     }
     let message = must_load(&mut tx, project, id).await?;
-    let event = events::append(
-        &mut tx,
-        project,
-        "message_updated",
-        serde_json::to_value(&message)?,
-        Some(actor),
-    )
-    .await?;
+    let payload = serde_json::to_value(&message)?;
+    let event = events::append(&mut tx, project, "message_updated", payload, Some(actor)).await?;
     tx.commit().await?;
     Ok((message, event))
 }

@@ -23,36 +23,31 @@ fn terms(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn fts5_query(terms: &[String]) -> String {
+/// Joins the terms in a backend's syntax: each quoted literally, the last also as a prefix.
+fn literal_query(terms: &[String], quote: impl Fn(&str, bool) -> String, and: &str) -> String {
     let last = terms.len().saturating_sub(1);
     terms
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            if i == last {
-                format!("\"{t}\"*")
-            } else {
-                format!("\"{t}\"")
-            }
-        })
+        .map(|(i, t)| quote(t, i == last))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(and)
+}
+
+fn fts5_query(terms: &[String]) -> String {
+    literal_query(
+        terms,
+        |t, prefix| format!("\"{t}\"{}", if prefix { "*" } else { "" }),
+        " ",
+    )
 }
 
 fn tsquery(terms: &[String]) -> String {
-    let last = terms.len().saturating_sub(1);
-    terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if i == last {
-                format!("'{t}':*")
-            } else {
-                format!("'{t}'")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
+    literal_query(
+        terms,
+        |t, prefix| format!("'{t}'{}", if prefix { ":*" } else { "" }),
+        " & ",
+    )
 }
 
 pub(super) async fn search(
