@@ -162,9 +162,10 @@ class Server:
 
 
 class Portal:
-    """A real socketio.Client on /portal restricted to one transport."""
+    """A real socketio.Client on /portal (or namespace `ns`) restricted to one transport."""
 
-    def __init__(self, server: Server, transport: str, auth=None, on_connect=None) -> None:
+    def __init__(self, server: Server, transport: str, auth=None, on_connect=None, ns: str = NS) -> None:
+        self.ns = ns
         self.server = server
         self.transport = transport
         self.auth = auth
@@ -172,21 +173,21 @@ class Portal:
         self.cond = threading.Condition()
         self.sio = socketio.Client(reconnection=False, handle_sigint=False)
 
-        @self.sio.on("*", namespace=NS)
+        @self.sio.on("*", namespace=ns)
         def _any(event, *args):
             self.push(event, args)
 
-        @self.sio.on("connect", namespace=NS)
+        @self.sio.on("connect", namespace=ns)
         def _connect():
             self.push("$connect", ())
             if on_connect is not None:
                 on_connect(self)
 
-        @self.sio.on("connect_error", namespace=NS)
+        @self.sio.on("connect_error", namespace=ns)
         def _connect_error(data=None, *rest):
             self.push("$connect_error", (data,))
 
-        @self.sio.on("disconnect", namespace=NS)
+        @self.sio.on("disconnect", namespace=ns)
         def _disconnect(*args):
             self.push("$disconnect", args)
 
@@ -201,13 +202,13 @@ class Portal:
             self.server.base,
             auth=self.auth,
             transports=[self.transport],
-            namespaces=[NS],
+            namespaces=[self.ns],
             socketio_path="socket.io",
             wait_timeout=WAIT_S,
         )
 
     def emit(self, event: str, data, callback=None) -> None:
-        self.sio.emit(event, data, namespace=NS, callback=callback)
+        self.sio.emit(event, data, namespace=self.ns, callback=callback)
 
     def emit_with_ack(self, event: str, data):
         box: list = []
@@ -263,3 +264,11 @@ class Portal:
             self.sio.disconnect()
         except Exception:  # noqa: BLE001 - best effort during teardown
             pass
+
+
+class ChatSocket(Portal):
+    """A real socketio.Client on the chat namespace /chat/<project>."""
+
+    def __init__(self, server: Server, transport: str, project: str, auth=None, on_connect=None) -> None:
+        super().__init__(server, transport, auth, on_connect, ns=f"/chat/{project}")
+        self.project = project

@@ -28,7 +28,8 @@ impl From<&StoredEvent> for EventView {
 }
 
 /// The socket payload of an event emitted under its kind's name: the event's own fields plus
-/// `seq`, `kind`, `project_name`, `actor` and `timestamp`, which always win over payload keys.
+/// `seq`, `kind`, `project_name` and `actor`, which always win over payload keys, and
+/// `timestamp` unless the payload has its own (a message keeps the time it was written).
 pub fn socket_payload(e: &StoredEvent) -> Value {
     let mut body = match &e.payload {
         Value::Object(map) => map.clone(),
@@ -38,10 +39,8 @@ pub fn socket_payload(e: &StoredEvent) -> Value {
     body.insert("kind".into(), e.kind.clone().into());
     body.insert("project_name".into(), e.project_name.clone().into());
     body.insert("actor".into(), e.actor.clone().into());
-    body.insert(
-        "timestamp".into(),
-        huddle_store::format_time(e.created_at).into(),
-    );
+    body.entry("timestamp")
+        .or_insert_with(|| huddle_store::format_time(e.created_at).into());
     Value::Object(body)
 }
 
@@ -56,7 +55,7 @@ mod tests {
             project_name: "alpha".into(),
             seq: 7,
             kind: "member_added".into(),
-            payload: serde_json::json!({ "seq": 999, "username": "bob" }),
+            payload: serde_json::json!({ "seq": 999, "username": "bob", "timestamp": "then" }),
             actor: Some("root".into()),
             created_at: Utc::now(),
         };
@@ -65,5 +64,6 @@ mod tests {
         assert_eq!(body["username"], "bob");
         assert_eq!(body["project_name"], "alpha");
         assert_eq!(body["kind"], "member_added");
+        assert_eq!(body["timestamp"], "then", "a payload's own time is kept");
     }
 }

@@ -206,7 +206,17 @@ export async function restEvents(server, token, project, afterSeq = 0) {
  * A real socket.io-client socket on /portal, restricted to one transport,
  * with no reconnection, plus a recorder of every incoming event.
  */
-export function portalSocket(server, transport, auth, { onConnect } = {}) {
+export function portalSocket(server, transport, auth, options = {}) {
+  return nsSocket(server, transport, '/portal', auth, options);
+}
+
+/** The same on the chat namespace `/chat/<project>` (auth may carry since_seq). */
+export function chatSocket(server, transport, project, auth, options = {}) {
+  return nsSocket(server, transport, `/chat/${project}`, auth, options);
+}
+
+/** A recorded socket.io-client socket on namespace `ns`, one transport, no reconnection. */
+export function nsSocket(server, transport, ns, auth, { onConnect } = {}) {
   const opts = {
     path: '/socket.io/',
     transports: [transport],
@@ -216,7 +226,7 @@ export function portalSocket(server, transport, auth, { onConnect } = {}) {
     timeout: WAIT_MS,
   };
   if (auth !== undefined) opts.auth = auth;
-  const socket = io(`${server.base}/portal`, opts);
+  const socket = io(`${server.base}${ns}`, opts);
   const rec = new Recorder(socket);
   if (onConnect) socket.on('connect', () => onConnect(socket));
   return rec;
