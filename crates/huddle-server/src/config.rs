@@ -42,6 +42,8 @@ pub struct AttachmentsConfig {
     pub max_per_message: usize,
     /// Longest side of generated image thumbnails, in pixels.
     pub thumbnail_px: u32,
+    /// Uploads no message used within this many hours are deleted.
+    pub unclaimed_ttl_hours: u64,
 }
 
 impl Default for AttachmentsConfig {
@@ -50,6 +52,7 @@ impl Default for AttachmentsConfig {
             max_file_bytes: 10 * 1024 * 1024,
             max_per_message: 5,
             thumbnail_px: 320,
+            unclaimed_ttl_hours: 24,
         }
     }
 }

@@ -97,6 +97,11 @@ impl Server {
             stop.clone(),
         ));
 
+        tasks.spawn(crate::chat::uploads::run_sweeper(
+            state.clone(),
+            stop.clone(),
+        ));
+
         let draining = CancellationToken::new();
         let on_signal = {
             let (draining, io) = (draining.clone(), io.clone());

@@ -184,4 +184,9 @@ pub trait Store: Send + Sync + 'static {
     async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>>;
+    /// Forgets uploads no message claimed before `older_than`; returns their ids.
+    async fn delete_unclaimed_attachments(
+        &self,
+        older_than: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<String>>;
 }

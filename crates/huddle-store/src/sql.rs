@@ -297,4 +297,11 @@ impl Store for SqlStore {
     async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>> {
         attachments::by_id(&self.read, id).await
     }
+
+    async fn delete_unclaimed_attachments(
+        &self,
+        older_than: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<String>> {
+        attachments::delete_unclaimed(&self.write, older_than).await
+    }
 }

@@ -245,6 +245,44 @@ pub async fn open(
     Ok((found, path))
 }
 
+/// Deletes uploads that no message claimed within the configured time, rows and files.
+pub async fn sweep_unclaimed(state: &AppState) -> Result<usize, ApiError> {
+    let ttl = chrono::Duration::hours(
+        i64::try_from(state.config.attachments.unclaimed_ttl_hours).unwrap_or(24),
+    );
+    let ids = state
+        .store
+        .delete_unclaimed_attachments(huddle_store::now() - ttl)
+        .await?;
+    for id in &ids {
+        for thumbnail in [false, true] {
+            let path = path_of(&state.config.data_dir, id, thumbnail);
+            if let Err(e) = tokio::fs::remove_file(&path).await {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(error = %e, path = %path.display(), "cannot delete an unclaimed upload");
+                }
+            }
+        }
+    }
+    Ok(ids.len())
+}
+
+/// Runs [`sweep_unclaimed`] every hour until `stop`.
+pub async fn run_sweeper(state: AppState, stop: tokio_util::sync::CancellationToken) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        match sweep_unclaimed(&state).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "deleted unclaimed uploads"),
+            Err(e) => tracing::warn!(error = ?e.body, "sweeping unclaimed uploads failed"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

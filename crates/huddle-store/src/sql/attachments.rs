@@ -131,3 +131,18 @@ pub(super) async fn of_messages(
     }
     Ok(found)
 }
+
+/// Removes uploads that no message claimed before `older_than`; returns their ids so the caller
+/// can delete the files.
+pub(super) async fn delete_unclaimed(
+    pool: &AnyPool,
+    older_than: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<Vec<String>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "DELETE FROM attachments WHERE message_id IS NULL AND created_at < $1 RETURNING id",
+    )
+    .bind(format_time(older_than))
+    .fetch_all(pool)
+    .await?;
+    Ok(ids)
+}
