@@ -108,6 +108,15 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(message) => ApiError::conflict(message),
             StoreError::Rejected { code, message } => ApiError::bad_request(code, message),
+            StoreError::Unavailable(cause) => {
+                tracing::error!(%cause, "store unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the server cannot store this right now",
+                )
+                .with_hint("Try again in a moment.")
+            }
             other => ApiError::internal(other),
         }
     }

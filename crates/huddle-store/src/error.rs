@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The request contradicts stored data (e.g. a reply to a message in another channel).
     #[error("{message}")]
     Rejected { code: &'static str, message: String },
+    /// The store cannot take the request right now (a writer stopped, a batch failed).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

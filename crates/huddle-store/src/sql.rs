@@ -1,6 +1,7 @@
 //! The SQL implementation of [`Store`] shared by SQLite and PostgreSQL.
 
 mod attachments;
+mod batch;
 mod channels;
 mod connect;
 mod events;
@@ -30,6 +31,8 @@ pub struct SqlStore {
     backend: Backend,
     write: AnyPool,
     read: AnyPool,
+    /// Group commit of posts; SQLite only (PostgreSQL takes concurrent writers as they come).
+    posts: Option<batch::PostBatcher>,
 }
 
 #[async_trait]
@@ -194,7 +197,10 @@ impl Store for SqlStore {
         channel: &Channel,
         message: NewMessage,
     ) -> StoreResult<Posted> {
-        messages::post(&self.write, project, channel, message).await
+        match &self.posts {
+            Some(batcher) => batcher.post(project, channel, message).await,
+            None => messages::post(&self.write, project, channel, message).await,
+        }
     }
 
     async fn message(&self, project: &Project, message_id: &str) -> StoreResult<Option<Message>> {

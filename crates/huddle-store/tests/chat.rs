@@ -17,6 +17,7 @@ backend_suite!(
     replies_must_stay_in_their_channel,
     search_finds_words_with_filters_and_marks,
     attachments_belong_to_one_message_of_their_uploader,
+    concurrent_posts_keep_order_and_fail_alone,
 );
 
 async fn setup(s: &dyn Store) -> (User, User, Project) {
@@ -565,4 +566,50 @@ async fn attachments_belong_to_one_message_of_their_uploader(b: Backend) {
         .await
         .expect("history");
     assert_eq!(page.messages[0].attachments[0].attachment_id, "a1");
+}
+
+async fn concurrent_posts_keep_order_and_fail_alone(b: Backend) {
+    let store = b.arc();
+    let (alice, _, p) = setup(store.as_ref()).await;
+    let general = store.channel(&p, "general").await.expect("c").expect("c");
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let (store, p, general, alice) =
+                (store.clone(), p.clone(), general.clone(), alice.clone());
+            tokio::spawn(async move {
+                let mut new = text(&alice, &format!("m{i}"));
+                if i % 10 == 3 {
+                    new.thread_id = Some("no-such-root".into());
+                }
+                store.post_message(&p, &general, new).await
+            })
+        })
+        .collect();
+    let (mut ok, mut failed, mut seqs) = (0, 0, Vec::new());
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(Posted::Created { events, .. }) => {
+                ok += 1;
+                seqs.extend(events.iter().map(|e| e.seq));
+            }
+            Ok(Posted::Duplicate(_)) => panic!("no client ids here"),
+            Err(StoreError::Rejected {
+                code: "invalid_thread",
+                ..
+            }) => failed += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, failed), (36, 4));
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (2..38).collect::<Vec<i64>>(),
+        "failed posts take no sequence number"
+    );
+    let page = store
+        .history(&p, &general, None, None, 100)
+        .await
+        .expect("history");
+    assert_eq!(page.messages.len(), 36);
 }

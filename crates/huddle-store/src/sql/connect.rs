@@ -43,6 +43,7 @@ pub async fn connect(options: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
                 backend,
                 write: pool.clone(),
                 read: pool,
+                posts: None,
             }
         }
     };
@@ -83,10 +84,12 @@ async fn open_sqlite(options: &ConnectOptions) -> StoreResult<SqlStore> {
         .after_connect(tune)
         .connect_with(connect)
         .await?;
+    let posts = Some(super::batch::PostBatcher::start(write.clone()));
     Ok(SqlStore {
         backend: Backend::Sqlite,
         write,
         read,
+        posts,
     })
 }
 

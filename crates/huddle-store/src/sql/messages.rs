@@ -182,8 +182,20 @@ pub(super) async fn post(
     new: NewMessage,
 ) -> StoreResult<Posted> {
     let mut tx = pool.begin().await?;
+    let posted = post_in(&mut tx, project, channel, new).await?;
+    tx.commit().await?;
+    Ok(posted)
+}
+
+/// Posts inside the caller's transaction (or savepoint), which decides when it commits.
+pub(super) async fn post_in(
+    tx: &mut AnyConnection,
+    project: &Project,
+    channel: &Channel,
+    new: NewMessage,
+) -> StoreResult<Posted> {
     if let Some(client_id) = &new.client_id {
-        if let Some(found) = existing(&mut tx, project, &new.author_id, client_id).await? {
+        if let Some(found) = existing(tx, project, &new.author_id, client_id).await? {
             return Ok(Posted::Duplicate(found));
         }
     }
@@ -241,7 +253,7 @@ pub(super) async fn post(
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_insert(e, "a message with this client_id"))?;
-    super::attachments::claim(&mut tx, &new.attachments, &id, &project.id, &new.author_id).await?;
+    super::attachments::claim(tx, &new.attachments, &id, &project.id, &new.author_id).await?;
     sqlx::query("UPDATE channels SET last_message_at = $1 WHERE id = $2")
         .bind(&stamp)
         .bind(&channel.channel_id)
@@ -251,7 +263,7 @@ pub(super) async fn post(
     let attachments = if new.attachments.is_empty() {
         Vec::new()
     } else {
-        super::attachments::of_messages(&mut tx, &[id.as_str()])
+        super::attachments::of_messages(tx, &[id.as_str()])
             .await?
             .remove(&id)
             .unwrap_or_default()
@@ -282,7 +294,7 @@ pub(super) async fn post(
     let actor = Some(new.author_name.as_str());
     let mut caused = vec![
         events::append(
-            &mut tx,
+            tx,
             project,
             "message_received",
             serde_json::to_value(&message)?,
@@ -302,11 +314,10 @@ pub(super) async fn post(
         if replies == 1 {
             let payload = json!({ "thread_id": root, "parent_message_id": root, "channel": channel.name,
                                   "created_by": new.author_name });
-            caused.push(events::append(&mut tx, project, "thread_created", payload, actor).await?);
+            caused.push(events::append(tx, project, "thread_created", payload, actor).await?);
         }
-        caused.push(thread_updated(&mut tx, project, root, actor).await?);
+        caused.push(thread_updated(tx, project, root, actor).await?);
     }
-    tx.commit().await?;
     Ok(Posted::Created {
         message,
         events: caused,
