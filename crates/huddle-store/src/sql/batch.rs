@@ -1,9 +1,9 @@
 //! Group commit for posts on SQLite. SQLite has one writer, so posts queue anyway; a writer
 //! task takes every post waiting at that moment (up to a limit) and commits them in one
-//! transaction, each inside its own savepoint so one bad post fails alone. Each post still gets
-//! its own result and its own events, in order.
+//! transaction; a bad post fails alone (see [`commit`]). Each post still gets its own result
+//! and its own events, in order.
 
-use sqlx::{AnyPool, Connection};
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::messages;
@@ -72,41 +72,32 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// Runs the batch in one transaction; if the commit itself fails, every post fails with it.
-async fn commit(
-    pool: &AnyPool,
-    batch: Vec<Job>,
-) -> (
-    Vec<oneshot::Sender<StoreResult<Posted>>>,
-    Vec<StoreResult<Posted>>,
-) {
-    let count = batch.len();
-    let mut replies = Vec::with_capacity(count);
-    let mut results = Vec::with_capacity(count);
-    let outcome: Result<(), sqlx::Error> = async {
+/// Runs the batch in one transaction. Posts rarely fail, so no savepoints are spent on them:
+/// if one does, the transaction is rolled back and the batch is redone one post per
+/// transaction, so that only the bad post fails.
+async fn commit(pool: &AnyPool, batch: Vec<Job>) -> (Vec<oneshot::Sender<StoreResult<Posted>>>, Vec<StoreResult<Posted>>) {
+    let (jobs, replies): (Vec<_>, Vec<_>) =
+        batch.into_iter().map(|j| ((j.project, j.channel, j.new), j.reply)).unzip();
+    let together: StoreResult<Vec<Posted>> = async {
         let mut tx = pool.begin().await?;
-        for job in batch {
-            replies.push(job.reply);
-            let mut savepoint = (*tx).begin().await?;
-            match messages::post_in(&mut savepoint, &job.project, &job.channel, job.new).await {
-                Ok(posted) => {
-                    savepoint.commit().await?;
-                    results.push(Ok(posted));
-                }
-                Err(e) => {
-                    savepoint.rollback().await?;
-                    results.push(Err(e));
-                }
-            }
+        let mut posted = Vec::with_capacity(jobs.len());
+        for (project, channel, new) in &jobs {
+            posted.push(messages::post_in(&mut tx, project, channel, new.clone()).await?);
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(posted)
     }
     .await;
-    if let Err(e) = outcome {
-        tracing::error!(error = %e, posts = count, "a batch of posts failed to commit");
-        results = (0..replies.len())
-            .map(|_| Err(StoreError::Unavailable(format!("commit failed: {e}"))))
-            .collect();
-    }
+    let results = match together {
+        Ok(posted) => posted.into_iter().map(Ok).collect(),
+        Err(_) if jobs.len() > 1 => {
+            let mut one_by_one = Vec::with_capacity(jobs.len());
+            for (project, channel, new) in jobs {
+                one_by_one.push(messages::post(pool, &project, &channel, new).await);
+            }
+            one_by_one
+        }
+        Err(e) => vec![Err(e)],
+    };
     (replies, results)
 }
