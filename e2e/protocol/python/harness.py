@@ -45,14 +45,15 @@ def rand(n: int = 4) -> str:
 
 
 class Server:
-    """A running `huddle serve --listen 127.0.0.1:0` with a fresh data dir."""
+    """A running `huddle serve --listen 127.0.0.1:0` with a fresh data dir; `env` adds or
+    overrides environment variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         if not os.path.exists(HUDDLE_BIN):
             raise RuntimeError(f"HUDDLE_BIN not found: {HUDDLE_BIN}")
         self.data_dir = tempfile.mkdtemp(prefix="huddle-e2e-py-")
         self.admin_password = "pw-" + rand(12)
-        self.env = dict(os.environ, HUDDLE_ADMIN_PASSWORD=self.admin_password, RUST_LOG="info")
+        self.env = dict(os.environ, HUDDLE_ADMIN_PASSWORD=self.admin_password, RUST_LOG="info", **(env or {}))
         self.log: deque[str] = deque(maxlen=2000)
         self.proc = subprocess.Popen(
             [HUDDLE_BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],

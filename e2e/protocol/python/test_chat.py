@@ -343,6 +343,7 @@ def test_chat_6_viewer_reads_but_cannot_send(server, people, chats, transport):
     assert v.ready["role"] == "viewer", v.ready
     m = a.send(f"for everyone {rand(3)}")
     v.wait_message(m["message_id"])
+    a.wait_message(m["message_id"])  # the sender's own copy, before a_mark below
     hist = v.req("request_message_history", {"channel": "general"})
     assert hist.get("ok") is True, hist
     assert [x["message_id"] for x in hist["messages"]] == [m["message_id"]], hist

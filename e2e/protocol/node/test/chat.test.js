@@ -403,6 +403,7 @@ for (const transport of TRANSPORTS) {
         assert.equal(v.ready.role, 'viewer', JSON.stringify(v.ready));
         const m = await a.send(`for everyone ${rand(3)}`);
         await v.waitMessage(m.message_id);
+        await a.waitMessage(m.message_id); // the sender's own copy, before aMark below
         const hist = await v.req('request_message_history', { channel: 'general' });
         assert.equal(hist?.ok, true, JSON.stringify(hist));
         assert.deepEqual(hist.messages.map((x) => x.message_id), [m.message_id], JSON.stringify(hist));

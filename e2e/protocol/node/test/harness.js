@@ -38,14 +38,17 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(t));
 }
 
-/** Starts `huddle serve` on an ephemeral port with a fresh data dir. */
-export async function startServer() {
+/**
+ * Starts `huddle serve` on an ephemeral port with a fresh data dir; `env` adds or
+ * overrides environment variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`).
+ */
+export async function startServer({ env: extraEnv = {} } = {}) {
   if (!existsSync(HUDDLE_BIN)) {
     throw new Error(`HUDDLE_BIN not found: ${HUDDLE_BIN}`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-node-'));
   const adminPassword = `pw-${rand(12)}`;
-  const env = { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword, RUST_LOG: 'info' };
+  const env = { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword, RUST_LOG: 'info', ...extraEnv };
   const child = spawn(HUDDLE_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
