@@ -167,6 +167,7 @@ export const api = {
     request('POST', '/api/projects', description ? { name, description } : { name }),
   project: (name) => request('GET', `/api/projects/${enc(name)}`),
   members: (name) => request('GET', `/api/projects/${enc(name)}/members`),
+  channels: (name) => request('GET', `/api/projects/${enc(name)}/channels`),
   events: (name, afterSeq = 0, limit = 100) =>
     request('GET', `/api/projects/${enc(name)}/events?after_seq=${afterSeq}&limit=${limit}`),
 };

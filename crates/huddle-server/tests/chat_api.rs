@@ -81,7 +81,7 @@ async fn channels_are_listed_and_managed_by_maintainers_only() {
         )
         .await;
     assert_eq!(
-        (status, created["kind"].as_str()),
+        (status, created["type"].as_str()),
         (StatusCode::CREATED, Some("general"))
     );
     let (status, _, _) = server
@@ -95,7 +95,7 @@ async fn channels_are_listed_and_managed_by_maintainers_only() {
     assert_eq!(status, StatusCode::CONFLICT);
     for bad in [
         json!({"name": "Bad Name"}),
-        json!({"name": "ok", "kind": "voice"}),
+        json!({"name": "ok", "type": "voice"}),
     ] {
         let (status, _, body) = server
             .call(

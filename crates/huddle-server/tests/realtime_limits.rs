@@ -87,9 +87,13 @@ async fn a_sixth_connection_closes_the_oldest() {
         "five are allowed"
     );
     let mut sixth = connect(&server, &token).await;
+    let notice = wait_for(&mut first, "connection_closed", Duration::from_secs(5))
+        .await
+        .expect("the oldest is told why");
+    assert!(notice.contains("connection_limit"), "{notice}");
     assert!(
         closed(&mut first, Duration::from_secs(5)).await,
-        "the oldest is dropped"
+        "and then dropped"
     );
     assert!(
         wait_for(&mut sixth, "chat_ready", Duration::from_secs(5))

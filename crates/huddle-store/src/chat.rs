@@ -20,6 +20,8 @@ pub struct Channel {
     #[serde(skip)]
     pub project_id: String,
     pub name: String,
+    /// `general`, `workflow`, `agent` or `error` (the seeds' channel `type`).
+    #[serde(rename = "type")]
     pub kind: String,
     pub description: String,
     pub archived: bool,

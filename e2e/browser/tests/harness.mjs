@@ -1,6 +1,7 @@
 // Helpers for the browser test: start/stop the real server, REST calls,
 // and a Chromium launched through playwright-core.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -16,8 +17,10 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run'];
 
+export const huddleBin = () => process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
+
 export async function startServer({ timeoutMs = 60000 } = {}) {
-  const bin = process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
+  const bin = huddleBin();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (set HUDDLE_BIN)`);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'huddle-e2e-'));
   const adminPassword = randomBytes(18).toString('base64url');
@@ -69,7 +72,18 @@ export async function startServer({ timeoutMs = 60000 } = {}) {
     }
     await rm(dataDir, { recursive: true, force: true });
   }
-  return { url, adminPassword, stop, log: () => log, pid: child.pid };
+  return { url, adminPassword, dataDir, stop, log: () => log, pid: child.pid };
+}
+
+/** `huddle user add <name> --password <pw> --data-dir <dir>` against the running server's data. */
+export async function addUser(server, username, password) {
+  try {
+    await promisify(execFile)(huddleBin(),
+      ['user', 'add', username, '--password', password, '--data-dir', server.dataDir],
+      { timeout: 60000 });
+  } catch (e) {
+    throw new Error(`huddle user add ${username} failed: ${e.message}\n${e.stdout || ''}${e.stderr || ''}`);
+  }
 }
 
 export async function rest(base, method, urlPath, { body, token } = {}) {

@@ -97,7 +97,7 @@ describe('web UI shell', () => {
     await page.getByTestId('member-list').getByText('admin').first().waitFor(WAIT);
     await page.getByTestId('project-role').filter({ hasText: 'admin' }).waitFor(WAIT);
     await page.getByTestId('activity-list').locator('[data-kind="member_added"]').waitFor(WAIT);
-    await page.getByText('Channels arrive with chat').waitFor(WAIT);
+    await page.getByTestId('channel-list').getByRole('link', { name: 'general' }).waitFor(WAIT);
     const badge = page.getByTestId('connection-badge');
     await badge.filter({ hasText: /^Real-time$/ }).waitFor(WAIT);
     await page.getByTestId('online-count').waitFor(WAIT);

@@ -218,7 +218,7 @@ def test_chat_2_chat_ready_lists_default_channels(server, people, chats, transpo
     assert "admin" in r["online"], r
     _, last = server.events(people.token("admin"), project)
     assert r["last_seq"] == last
-    assert sorted((c["name"], c["kind"]) for c in r["channels"]) == [
+    assert sorted((c["name"], c["type"]) for c in r["channels"]) == [
         ("agents", "agent"),
         ("errors", "error"),
         ("general", "general"),

@@ -1,19 +1,56 @@
-// Channel sidebar: project name and placeholder channels (chat comes later).
+// Channel sidebar: the project's overview link and its channels with unread
+// and mention badges. Channels come from chat_ready / the REST list.
 import { html } from '../html.js';
+import { channelHash } from '../router.js';
 
-const CHANNELS = ['general', 'workflow', 'agents', 'errors'];
+const KIND_ICON = { general: '#', workflow: '⚙', agent: '◎', error: '⚠' };
 
-export function ChannelSidebar({ project }) {
+function ChannelLink({ project, c, active }) {
+  const unread = !active && c.unread_count > 0;
+  const mentions = !active && c.mention_count > 0;
+  const label = [c.name, unread ? `${c.unread_count} unread` : '', mentions ? `${c.mention_count} mentions` : '']
+    .filter(Boolean).join(', ');
+  const cls = ['channel-link', active && 'active', unread && 'unread', mentions && 'mentioned']
+    .filter(Boolean).join(' ');
+  return html`
+    <li key=${c.name}>
+      <a class=${cls} href=${channelHash(project, c.name)} aria-label=${label}
+        aria-current=${active ? 'page' : undefined} data-channel=${c.name} title=${c.description || c.name}>
+        <span class="channel-icon" aria-hidden="true">${KIND_ICON[c.type] || '#'}</span>
+        <span class="channel-name">${c.name}</span>
+        ${mentions ? html`<span class="mention-badge" aria-hidden="true">@${c.mention_count}</span>`
+          : unread ? html`<span class="unread-badge" aria-hidden="true">${c.unread_count > 99 ? '99+' : c.unread_count}</span>` : ''}
+      </a>
+    </li>`;
+}
+
+export function ChannelSidebar({ project, chat, channel }) {
+  const state = chat && chat.state;
+  let body = null;
+  if (project && state) {
+    const channels = state.channels.filter((c) => !c.archived);
+    if (state.status === 'forbidden') {
+      body = html`<p class="sidebar-note">You are not a member of this project, so its chat is closed.</p>`;
+    } else if (!state.ready && channels.length === 0) {
+      body = html`<p class="sidebar-note">Connecting to chat…</p>`;
+    } else {
+      body = html`
+        <h3 class="sidebar-sub" id="channels-title">Channels</h3>
+        <ul class="channel-list" aria-labelledby="channels-title" data-testid="channel-list">
+          ${channels.map((c) => html`<${ChannelLink} key=${c.name} project=${project.name} c=${c}
+            active=${c.name === channel} />`)}
+        </ul>
+        <p class="sidebar-note"><kbd>Ctrl</kbd>+<kbd>K</kbd> to switch channels</p>`;
+    }
+  }
   return html`
     <aside class="sidebar" id="channel-sidebar" aria-label="Channels">
       <h2 class="sidebar-title">${project ? project.name : 'Huddle'}</h2>
       ${project && html`
-        <p class="sidebar-note" id="channels-note">Channels arrive with chat</p>
-        <ul class="channel-list" aria-describedby="channels-note">
-          ${CHANNELS.map((c) => html`
-            <li key=${c} class="channel" aria-disabled="true">
-              <span aria-hidden="true">#</span> ${c}
-            </li>`)}
-        </ul>`}
+        <a class=${`channel-link overview-link${channel ? '' : ' active'}`} href=${`#/p/${encodeURIComponent(project.name)}`}
+          aria-current=${channel ? undefined : 'page'}>
+          <span class="channel-icon" aria-hidden="true">ℹ</span><span class="channel-name">Overview</span>
+        </a>`}
+      ${body}
     </aside>`;
 }

@@ -3,6 +3,7 @@ import { html } from '../html.js';
 import { openProject } from '../router.js';
 import { NewProjectForm } from './NewProjectForm.js';
 import { ProjectOverview } from './ProjectOverview.js';
+import { ChatView } from './ChatView.js';
 
 function ProjectList({ projects, isAdmin, onCreate }) {
   if (projects.length === 0) {
@@ -34,6 +35,14 @@ function ProjectList({ projects, isAdmin, onCreate }) {
 
 export function MainPane(props) {
   const { projects, listError, selected, summary, feed, isAdmin, creating } = props;
+  const { route, chat } = props;
+  if (selected && route && route.channel && chat && !creating) {
+    return html`
+      <main class="main main-chat" id="main" tabindex="-1">
+        <${ChatView} chat=${chat} project=${selected} channel=${route.channel} focusId=${route.messageId}
+          members=${feed.members} announce=${props.announce} />
+      </main>`;
+  }
   let body;
   if (creating && isAdmin) {
     body = html`<${NewProjectForm} onCreated=${props.onCreated} onCancel=${props.onCancelCreate} />`;

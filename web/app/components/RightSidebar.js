@@ -10,6 +10,7 @@ export function RightSidebar({ selected, presence, members }) {
       <p data-testid="online-count">${presence.count} online</p>
       ${presence.names && html`<ul class="plain-list">
         ${presence.names.map((n) => html`<li key=${n}><span class="dot-online" aria-hidden="true"></span>${n}</li>`)}
+        ${(presence.idle || []).map((n) => html`<li key=${`idle-${n}`}><span class="dot-idle" aria-hidden="true"></span>${n} <span class="muted">(idle)</span></li>`)}
       </ul>`}
       ${members && html`<p class="muted">${members.length} member${members.length === 1 ? '' : 's'} in total</p>`}`;
   }

@@ -4,17 +4,25 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, expireSession } from '../api.js';
 import { createConnection } from '../socket.js';
-import { useSelectedProject, openProject } from '../router.js';
+import { useRoute, openProject, openChannel } from '../router.js';
 import { useProjectFeed } from '../feed.js';
+import { useChat } from '../chat/useChat.js';
 import { TopBar } from './TopBar.js';
 import { ProjectRail } from './ProjectRail.js';
 import { ChannelSidebar } from './ChannelSidebar.js';
 import { MainPane } from './MainPane.js';
 import { RightSidebar } from './RightSidebar.js';
+import { ChannelSwitcher } from './ChannelSwitcher.js';
 
 const BADGE_TEXT = {
   realtime: 'Real-time', polling: 'Polling', reconnecting: 'Reconnecting…', offline: 'Offline',
 };
+
+function chatPresence(chat) {
+  if (!chat || !chat.state.ready) return null;
+  const { online, idle } = chat.state;
+  return { count: online.length, names: online, idle };
+}
 
 export function Shell({ me, onLogout, announce }) {
   const conn = useMemo(() => createConnection({ onAuthFailed: expireSession }), []);
@@ -23,8 +31,11 @@ export function Shell({ me, onLogout, announce }) {
   const [listError, setListError] = useState('');
   const [navOpen, setNavOpen] = useState(false);
   const [creating, setCreating] = useState(false);
-  const selected = useSelectedProject();
+  const route = useRoute();
+  const selected = route.project;
   const feed = useProjectFeed(conn, selected, announce);
+  const chat = useChat(selected, { announce });
+  const [switcher, setSwitcher] = useState(false);
   const isAdmin = Boolean(me.user && me.user.is_admin);
 
   useEffect(() => {
@@ -42,6 +53,17 @@ export function Shell({ me, onLogout, announce }) {
 
   useEffect(() => { loadProjects(); }, []);
   useEffect(() => { setNavOpen(false); setCreating(false); }, [selected]);
+  useEffect(() => { setNavOpen(false); setSwitcher(false); }, [route.channel]);
+  useEffect(() => {
+    const onKey = (e) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k' && chat) {
+        e.preventDefault();
+        setSwitcher((v) => !v);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [chat]);
   useEffect(() => {
     if (!navOpen) return undefined;
     const onKey = (e) => { if (e.key === 'Escape') setNavOpen(false); };
@@ -65,13 +87,17 @@ export function Shell({ me, onLogout, announce }) {
       <${ProjectRail} projects=${projects || []} selected=${selected} isAdmin=${isAdmin}
         onNew=${() => { setCreating(true); setNavOpen(false); }}
         onSelect=${() => { setCreating(false); setNavOpen(false); }} />
-      <${ChannelSidebar} project=${current || (selected ? { name: selected } : null)} />
+      <${ChannelSidebar} project=${current || (selected ? { name: selected } : null)} chat=${chat}
+        channel=${route.channel} />
       <${MainPane} me=${me} projects=${projects} listError=${listError} selected=${selected}
         summary=${current} feed=${feed} isAdmin=${isAdmin} creating=${creating}
         onCreate=${() => setCreating(true)} onCancelCreate=${() => setCreating(false)}
-        onCreated=${onCreated} />
-      <${RightSidebar} selected=${selected} presence=${feed.presence} members=${feed.members}
-        connState=${connState} />
+        onCreated=${onCreated} route=${route} chat=${chat} announce=${announce} />
+      <${RightSidebar} selected=${selected} presence=${chatPresence(chat) || feed.presence}
+        members=${feed.members} connState=${connState} />
+      ${switcher && chat && html`<${ChannelSwitcher} channels=${chat.state.channels}
+        onClose=${() => setSwitcher(false)}
+        onPick=${(name) => { setSwitcher(false); openChannel(selected, name); }} />`}
       ${navOpen && html`<button class="scrim" type="button" aria-label="Close menu"
         onClick=${() => setNavOpen(false)}></button>`}
     </div>`;

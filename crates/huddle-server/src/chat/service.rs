@@ -63,6 +63,7 @@ pub struct HistoryQuery {
 #[derive(Debug, Deserialize)]
 pub struct NewChannel {
     pub name: String,
+    #[serde(rename = "type", alias = "kind")]
     pub kind: Option<String>,
     #[serde(default)]
     pub description: String,
@@ -423,7 +424,7 @@ fn check_kind(kind: Option<&str>) -> Result<&str, ApiError> {
     } else {
         Err(invalid(
             "invalid_channel",
-            "kind must be general, workflow, agent or error",
+            "type must be general, workflow, agent or error",
         ))
     }
 }

@@ -184,6 +184,11 @@ async fn ready_parts(
 fn close_socket(io: &SocketIo, ns: &str, sid: Sid) {
     if let Some(old) = io.of(ns).and_then(|ops| ops.get_socket(sid)) {
         tracing::info!(%sid, "closing the oldest chat connection of a user over the limit");
+        let notice = json!({
+            "reason": "connection_limit",
+            "message": "You opened this chat in too many places; this one was closed.",
+        });
+        send(&old, "connection_closed", &notice);
         let _ = old.disconnect();
     }
 }

@@ -75,9 +75,17 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
 /// Runs the batch in one transaction. Posts rarely fail, so no savepoints are spent on them:
 /// if one does, the transaction is rolled back and the batch is redone one post per
 /// transaction, so that only the bad post fails.
-async fn commit(pool: &AnyPool, batch: Vec<Job>) -> (Vec<oneshot::Sender<StoreResult<Posted>>>, Vec<StoreResult<Posted>>) {
-    let (jobs, replies): (Vec<_>, Vec<_>) =
-        batch.into_iter().map(|j| ((j.project, j.channel, j.new), j.reply)).unzip();
+async fn commit(
+    pool: &AnyPool,
+    batch: Vec<Job>,
+) -> (
+    Vec<oneshot::Sender<StoreResult<Posted>>>,
+    Vec<StoreResult<Posted>>,
+) {
+    let (jobs, replies): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .map(|j| ((j.project, j.channel, j.new), j.reply))
+        .unzip();
     let together: StoreResult<Vec<Posted>> = async {
         let mut tx = pool.begin().await?;
         let mut posted = Vec::with_capacity(jobs.len());

@@ -225,7 +225,7 @@ for (const transport of TRANSPORTS) {
         const { lastSeq } = await restEvents(server, await tokenOf('admin'), project, 0);
         assert.equal(r.last_seq, lastSeq, 'chat_ready.last_seq equals REST last_seq');
         assert.deepEqual(
-          r.channels.map((c) => [c.name, c.kind]).sort(),
+          r.channels.map((c) => [c.name, c.type]).sort(),
           [
             ['agents', 'agent'],
             ['errors', 'error'],

@@ -1,0 +1,103 @@
+// A channel: header, virtualised message list, typing indicator, composer,
+// and the thread side panel. Owns edit/reply state and the Esc handling.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { messageLink, openChannel } from '../router.js';
+import { channelKey, threadKey } from '../chat/store.js';
+import { MessageList } from './MessageList.js';
+import { TypingIndicator } from './TypingIndicator.js';
+import { Composer } from './Composer.js';
+import { ThreadPanel } from './ThreadPanel.js';
+
+const STATUS_TEXT = {
+  connecting: 'Connecting to chat…', reconnecting: 'Reconnecting… messages will catch up.',
+  offline: 'Offline.',
+  closed: 'Chat was closed here, probably because it is open in too many tabs.',
+};
+
+export function ChatView({ chat, project, channel, focusId, members, announce }) {
+  const { state, actions } = chat;
+  const [thread, setThread] = useState(null);
+  const [edit, setEdit] = useState(null);
+  const [reply, setReply] = useState(null);
+
+  useEffect(() => {
+    actions.openChannel(channel);
+    setThread(null); setEdit(null); setReply(null);
+    return () => chat.store.setViewing(null);
+  }, [channel]);
+
+  useEffect(() => {
+    const onKey = (e) => {
+      if (e.key === 'Escape' && !e.defaultPrevented && thread) { e.preventDefault(); setThread(null); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [thread]);
+
+  const me = state.me && state.me.username;
+  function lastOwnIn(key) {
+    const ids = chat.store.list(key).ids;
+    for (let i = ids.length - 1; i >= 0; i -= 1) {
+      const m = state.messages.get(ids[i]);
+      if (m && m.author_name === me && !m.deleted && m.type !== 'command') return m;
+    }
+    return null;
+  }
+
+  const pendingKey = (p) => (p.thread_id ? threadKey(p.thread_id) : channelKey(p.channel));
+  const on = useMemo(() => ({
+    reply: (m) => setReply(m),
+    thread: (m) => setThread(m.message_id),
+    edit: (m) => setEdit(m),
+    remove: (m) => actions.remove(m.message_id),
+    react: (m, e) => actions.toggleReaction(m.message_id, e),
+    pin: (m) => actions.pin(m.message_id, m.pinned),
+    retry: (p) => actions.retry(pendingKey(p), p),
+    discard: (p) => actions.discard(pendingKey(p), p),
+    jump: (m) => openChannel(project, m.channel, m.message_id),
+    copyLink: async (m) => {
+      try {
+        await navigator.clipboard.writeText(messageLink(project, m.channel, m.message_id));
+        announce('Link copied');
+      } catch {
+        announce('Could not copy the link');
+      }
+    },
+  }), [actions, project]);
+  const ctx = {
+    state, me, on, inThread: false, canWrite: actions.canWrite(), isMaintainer: actions.isMaintainer(),
+  };
+
+  if (state.status === 'forbidden') {
+    return html`<section class="chat chat-closed"><p class="form-error" role="alert">You are not a member of ${project}, so you cannot read its chat.</p></section>`;
+  }
+  const info = state.channels.find((c) => c.name === channel);
+  if (state.ready && !info) {
+    return html`<section class="chat chat-closed"><h1># ${channel}</h1><p class="muted">There is no channel called #${channel} in ${project}.</p></section>`;
+  }
+  const note = STATUS_TEXT[state.status];
+  return html`
+    <section class="chat" aria-labelledby="channel-title" data-testid="chat-view">
+      <header class="chat-head">
+        <h1 id="channel-title"><span aria-hidden="true" class="muted">#</span> ${channel}</h1>
+        ${info && info.description && html`<p class="chat-topic muted">${info.description}</p>`}
+        <span class="topbar-spacer"></span>
+        ${info && info.archived && html`<span class="tag">archived</span>`}
+        ${/* Search (search_messages) goes here once the server side is ready. */ null}
+      </header>
+      ${note && html`<p class="chat-status" role="status">${note}
+        ${state.status === 'closed' && html` <button type="button" class="btn btn-small" onClick=${actions.reconnect}>Reconnect</button>`}</p>`}
+      <div class="chat-body">
+        <div class="chat-main">
+          <${MessageList} key=${channel} chat=${chat} channel=${channel} ctx=${ctx} focusId=${focusId} />
+          <${TypingIndicator} chat=${chat} channel=${channel} />
+          <${Composer} chat=${chat} channel=${channel} label=${`Message #${channel}`} members=${members}
+            edit=${edit} setEdit=${setEdit} reply=${reply} setReply=${setReply}
+            lastOwn=${() => lastOwnIn(channelKey(channel))} />
+        </div>
+        ${thread && html`<${ThreadPanel} key=${thread} chat=${chat} channel=${channel} rootId=${thread}
+          ctx=${ctx} members=${members} onClose=${() => setThread(null)} lastOwnIn=${lastOwnIn} />`}
+      </div>
+    </section>`;
+}
