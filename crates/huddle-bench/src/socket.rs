@@ -13,6 +13,7 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub struct SocketClient {
     pub namespace: String,
+    acks: u64,
     pub writer: SplitSink<Ws, Message>,
     pub reader: SplitStream<Ws>,
 }
@@ -46,6 +47,7 @@ impl SocketClient {
         }
         Ok(SocketClient {
             namespace: namespace.to_owned(),
+            acks: 0,
             writer,
             reader,
         })
@@ -56,6 +58,27 @@ impl SocketClient {
         let frame = format!("42{},[\"{event}\",{payload}]", self.namespace);
         self.writer.send(Message::text(frame)).await?;
         Ok(())
+    }
+
+    /// Emits `event` with an ack id and returns the ack's JSON array (text), skipping other
+    /// frames that arrive meanwhile.
+    pub async fn request(&mut self, event: &str, payload: &str) -> anyhow::Result<String> {
+        self.acks += 1;
+        let id = self.acks;
+        let frame = format!("42{},{id}[\"{event}\",{payload}]", self.namespace);
+        self.writer.send(Message::text(frame)).await?;
+        let prefix = format!("43{},{id}", self.namespace);
+        while let Some(frame) = self.reader.next().await {
+            let Message::Text(text) = frame? else {
+                continue;
+            };
+            if text.as_str() == "2" {
+                self.writer.send(Message::text("3")).await?;
+            } else if let Some(body) = text.as_str().strip_prefix(&prefix) {
+                return Ok(body.to_owned());
+            }
+        }
+        bail!("connection closed before the ack of {event}")
     }
 
     /// The next event frame of the namespace (`42/ns,[...]`, returned without the prefix);

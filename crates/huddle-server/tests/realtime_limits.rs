@@ -155,3 +155,47 @@ async fn typing_ends_by_itself_and_when_the_typist_leaves() {
         "a typist who disconnects stops typing at once, not after the expiry"
     );
 }
+
+#[tokio::test]
+async fn the_composer_preview_renders_without_storing() {
+    let server = TestServer::start().await;
+    let token = project(&server).await;
+    let mut client = connect(&server, &token).await;
+    wait_for(&mut client, "chat_ready", Duration::from_secs(5))
+        .await
+        .expect("ready");
+    let payload = json!({"content": "**hi** @admin <script>x</script>"}).to_string();
+    let ack = client
+        .request("preview_markdown", &payload)
+        .await
+        .expect("ack");
+    let ack: serde_json::Value = serde_json::from_str(&ack).expect("json");
+    assert_eq!(ack[0]["ok"], true, "{ack}");
+    let html = ack[0]["content_html"].as_str().expect("html");
+    assert!(
+        html.contains("<strong>hi</strong>") && html.contains("data-mention=\"admin\""),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    let empty = client
+        .request("preview_markdown", &json!({"content": " "}).to_string())
+        .await
+        .expect("ack");
+    assert!(empty.contains("invalid_message"), "{empty}");
+    let (_, _, events) = server
+        .call(
+            Method::GET,
+            "/api/projects/alpha/events?after_seq=0",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(
+        !events["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["kind"] == "message_received"),
+        "a preview stores nothing"
+    );
+}

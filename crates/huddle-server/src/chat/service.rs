@@ -393,6 +393,21 @@ pub async fn history(
     Ok(page)
 }
 
+/// Renders `content` as a message would be, without storing anything (the composer's preview).
+pub async fn preview(
+    state: &AppState,
+    user: &AuthUser,
+    project: &str,
+    content: &str,
+) -> Result<markdown::Rendered, ApiError> {
+    check_content(content)?;
+    let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
+    Ok(markdown::render(
+        content,
+        &mentionable(state, &access).await?,
+    ))
+}
+
 pub async fn mark_read(
     state: &AppState,
     user: &AuthUser,

@@ -35,6 +35,7 @@ pub(super) fn register(socket: &SocketRef) {
     socket.on("update_channel", update_channel);
     socket.on("search_messages", search_messages);
     socket.on("set_presence", set_presence);
+    socket.on("preview_markdown", preview_markdown);
 }
 
 /// Sends the outcome of a request: `{ok: true, ...}` in the ack, or the error in the ack and as
@@ -385,6 +386,22 @@ pub(super) async fn announce_typing(
         tracing::debug!(error = %e, event, "typing broadcast failed");
     }
 }
+
+#[derive(Deserialize)]
+struct PreviewRequest {
+    content: String,
+}
+
+handler!(
+    preview_markdown,
+    "preview_markdown",
+    PreviewRequest,
+    |state, user, session, r, socket| {
+        service::preview(&state, &user, &session.project, &r.content)
+            .await
+            .map(|rendered| json!({ "content_html": rendered.html, "mentions": rendered.mentions }))
+    }
+);
 
 #[derive(Deserialize)]
 struct PresenceRequest {
