@@ -178,6 +178,15 @@ impl Default for RealtimeConfig {
     }
 }
 
+impl RealtimeConfig {
+    /// Events replayed on join at most: the configured limit, but never more than half the
+    /// socket's buffer, so a replay cannot overflow the socket it is meant to catch up.
+    pub fn replay_window(&self) -> i64 {
+        let half_buffer = i64::try_from(self.socket_buffer / 2).unwrap_or(i64::MAX);
+        self.replay_limit.min(half_buffer)
+    }
+}
+
 /// Top-level keys `HUDDLE_*` variables may set; others (`HUDDLE_CONFIG`, test settings) are
 /// not configuration and are left alone.
 const TOP_LEVEL_KEYS: [&str; 10] = [

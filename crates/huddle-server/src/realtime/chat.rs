@@ -127,7 +127,7 @@ pub async fn on_connect(
             "idle": listed["idle"],
         })
     };
-    let replay_limit = state.config.realtime.replay_limit;
+    let replay_limit = state.config.realtime.replay_window();
     let joined = state
         .realtime
         .feeds

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use huddle_bus::{Admission, Bus, Sequencer};
 use huddle_store::{Project, Store, StoredEvent};
@@ -168,14 +169,29 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     }
 }
 
-/// Emits to one socket. A socket whose buffer is full is too slow to keep up: it is
-/// disconnected, and on reconnect it resumes from its last `seq` without losing anything.
+/// Emits to one socket. A socket whose buffer is full is too slow to keep up: it leaves its
+/// rooms at once (so it is sent nothing more and holds no memory for later events) and is
+/// disconnected as soon as its buffer has room for the disconnect packet, i.e. right after the
+/// events it already has. It reconnects and resumes from its last `seq`: nothing is lost.
 pub fn send(socket: &SocketRef, event: &str, payload: &serde_json::Value) {
-    if let Err(e) = socket.emit(event, payload) {
-        tracing::warn!(sid = %socket.id, error = %e, "socket cannot keep up; disconnecting it");
-        let _ = socket.clone().disconnect();
+    if socket.emit(event, payload).is_ok() || socket.extensions.get::<TooSlow>().is_some() {
+        return;
     }
+    tracing::warn!(sid = %socket.id, ns = socket.ns(), "socket cannot keep up; dropping it");
+    socket.extensions.insert(TooSlow);
+    socket.leave_all();
+    let socket = socket.clone();
+    tokio::spawn(async move {
+        // Ends when the disconnect is queued or the connection is gone (ping timeout at worst).
+        while socket.connected() && socket.clone().disconnect().is_err() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
 }
+
+/// Marks a socket that overflowed and is being dropped.
+#[derive(Clone, Copy)]
+struct TooSlow;
 
 /// Runs until `shutdown`: takes committed events from the bus and delivers them.
 pub async fn run_dispatcher(

@@ -132,7 +132,7 @@ async fn join(
             &socket,
             &project,
             request.since_seq,
-            state.config.realtime.replay_limit,
+            state.config.realtime.replay_window(),
             "joined_project",
             joined_payload,
         )
