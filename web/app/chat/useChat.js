@@ -12,15 +12,12 @@ function errorText(ack) {
   const e = (ack && ack.error) || {};
   return [e.message || 'Request failed.', e.hint].filter(Boolean).join(' ');
 }
-
 const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
   : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
-
 function plain(m) {
   const text = (m.content || '').replace(/\s+/g, ' ').trim();
   return text.length > 140 ? `${text.slice(0, 140)}…` : text;
 }
-
 export function useChat(project, { announce }) {
   const store = useMemo(() => (project ? createStore() : null), [project]);
   const [, setVersion] = useState(0);
@@ -139,9 +136,9 @@ export function useChat(project, { announce }) {
         clearTimeout(readTimer);
         readTimer = setTimeout(() => sock && sock.send('mark_read', { channel, message_id: messageId }), 400);
       },
-      async send(content, { channel, threadId, replyTo } = {}) {
+      async send(content, { channel, threadId, replyTo, attachments } = {}) {
         const item = {
-          client_id: uuid(), content, channel, thread_id: threadId || null,
+          client_id: uuid(), content, channel, thread_id: threadId || null, attachment_ids: attachments || [],
           reply_to: replyTo || null, status: 'pending', timestamp: new Date().toISOString(),
         };
         const key = threadId ? threadKey(threadId) : channelKey(channel);
@@ -153,6 +150,7 @@ export function useChat(project, { announce }) {
         const req = { content: item.content, channel: item.channel, client_id: item.client_id };
         if (item.thread_id) { req.thread_id = item.thread_id; req.type = 'thread_reply'; }
         if (item.reply_to) req.reply_to = item.reply_to;
+        if (item.attachment_ids.length) req.attachments = item.attachment_ids;
         const ack = await sock.request('send_message', req);
         if (ack.ok && ack.message) { store.sent(ack.message); return true; }
         store.updatePending(key, item.client_id, { status: 'failed', error: errorText(ack) });
@@ -182,6 +180,8 @@ export function useChat(project, { announce }) {
         const ack = await sock.request(pinned ? 'unpin_message' : 'pin_message', { message_id: messageId });
         if (ack.ok && ack.message) { store.put(ack.message); announce(pinned ? 'Unpinned' : 'Pinned'); } else announce(errorText(ack));
       },
+      search: (req) => (sock ? sock.request('search_messages', req)
+        : Promise.resolve({ ok: false, error: { message: 'Not connected.' } })),
       typing(channel, on) { if (sock) sock.send(on ? 'typing_start' : 'typing_stop', { channel }); },
       keyOf,
     };

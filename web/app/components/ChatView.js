@@ -8,6 +8,10 @@ import { MessageList } from './MessageList.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { Composer } from './Composer.js';
 import { ThreadPanel } from './ThreadPanel.js';
+import { SearchPanel } from './SearchPanel.js';
+import { Lightbox } from './Lightbox.js';
+import { SearchIcon } from './Icons.js';
+import { useUploads } from '../chat/useUploads.js';
 
 const STATUS_TEXT = {
   connecting: 'Connecting to chat…', reconnecting: 'Reconnecting… messages will catch up.',
@@ -20,20 +24,38 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
   const [thread, setThread] = useState(null);
   const [edit, setEdit] = useState(null);
   const [reply, setReply] = useState(null);
+  const [search, setSearch] = useState(false);
+  const [image, setImage] = useState(null);
+  const [dropping, setDropping] = useState(false);
+  const uploads = useUploads(project, announce);
 
   useEffect(() => {
     actions.openChannel(channel);
-    setThread(null); setEdit(null); setReply(null);
+    setThread(null); setEdit(null); setReply(null); uploads.clear();
     return () => chat.store.setViewing(null);
   }, [channel]);
 
   useEffect(() => {
     const onKey = (e) => {
       if (e.key === 'Escape' && !e.defaultPrevented && thread) { e.preventDefault(); setThread(null); }
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && (e.key === 'F' || e.key === 'f')) {
+        e.preventDefault(); setThread(null); setSearch(true);
+        requestAnimationFrame(() => { const el = document.getElementById('search-q'); if (el) el.focus(); });
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [thread]);
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  const drop = {
+    onDragOver: (e) => { if (hasFiles(e) && actions.canWrite()) { e.preventDefault(); setDropping(true); } },
+    onDragLeave: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) setDropping(false); },
+    onDrop: (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault(); setDropping(false);
+      if (actions.canWrite()) uploads.add(e.dataTransfer.files);
+    },
+  };
 
   const me = state.me && state.me.username;
   function lastOwnIn(key) {
@@ -48,7 +70,8 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
   const pendingKey = (p) => (p.thread_id ? threadKey(p.thread_id) : channelKey(p.channel));
   const on = useMemo(() => ({
     reply: (m) => setReply(m),
-    thread: (m) => setThread(m.message_id),
+    thread: (m) => { setSearch(false); setThread(m.message_id); },
+    openImage: (att) => setImage(att),
     edit: (m) => setEdit(m),
     remove: (m) => actions.remove(m.message_id),
     react: (m, e) => actions.toggleReaction(m.message_id, e),
@@ -78,13 +101,16 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
   }
   const note = STATUS_TEXT[state.status];
   return html`
-    <section class="chat" aria-labelledby="channel-title" data-testid="chat-view">
+    <section class=${`chat${dropping ? ' dropping' : ''}`} aria-labelledby="channel-title" data-testid="chat-view"
+      onDragOver=${drop.onDragOver} onDragLeave=${drop.onDragLeave} onDrop=${drop.onDrop}>
       <header class="chat-head">
         <h1 id="channel-title"><span aria-hidden="true" class="muted">#</span> ${channel}</h1>
         ${info && info.description && html`<p class="chat-topic muted">${info.description}</p>`}
         <span class="topbar-spacer"></span>
         ${info && info.archived && html`<span class="tag">archived</span>`}
-        ${/* Search (search_messages) goes here once the server side is ready. */ null}
+        <button type="button" class="btn btn-icon" aria-label="Search messages" title="Search (Ctrl+Shift+F)"
+          aria-pressed=${search ? 'true' : 'false'} data-testid="search-button"
+          onClick=${() => { setThread(null); setSearch(!search); }}><${SearchIcon} /></button>
       </header>
       ${note && html`<p class="chat-status" role="status">${note}
         ${state.status === 'closed' && html` <button type="button" class="btn btn-small" onClick=${actions.reconnect}>Reconnect</button>`}</p>`}
@@ -93,11 +119,15 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
           <${MessageList} key=${channel} chat=${chat} channel=${channel} ctx=${ctx} focusId=${focusId} />
           <${TypingIndicator} chat=${chat} channel=${channel} />
           <${Composer} chat=${chat} channel=${channel} label=${`Message #${channel}`} members=${members}
-            edit=${edit} setEdit=${setEdit} reply=${reply} setReply=${setReply}
+            edit=${edit} setEdit=${setEdit} reply=${reply} setReply=${setReply} uploads=${uploads}
             lastOwn=${() => lastOwnIn(channelKey(channel))} />
         </div>
         ${thread && html`<${ThreadPanel} key=${thread} chat=${chat} channel=${channel} rootId=${thread}
           ctx=${ctx} members=${members} onClose=${() => setThread(null)} lastOwnIn=${lastOwnIn} />`}
+        ${search && !thread && html`<${SearchPanel} chat=${chat} project=${project} channels=${state.channels}
+          members=${members} onClose=${() => setSearch(false)} />`}
       </div>
+      ${dropping && html`<div class="drop-hint" aria-hidden="true">Drop files to attach them</div>`}
+      ${image && html`<${Lightbox} att=${image} onClose=${() => setImage(null)} />`}
     </section>`;
 }

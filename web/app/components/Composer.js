@@ -7,13 +7,15 @@ import { COMMANDS } from '../chat/commands.js';
 import { Autocomplete, suggest } from './Autocomplete.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { MarkdownPreview } from './MarkdownPreview.js';
+import { UploadList } from './UploadList.js';
+import { PaperclipIcon } from './Icons.js';
 
 const MAX = 2000;
 const TYPING_EVERY_MS = 3000;
 let seq = 0;
 
 export function Composer(props) {
-  const { chat, channel, threadId, label, members, edit, setEdit, reply, setReply, lastOwn } = props;
+  const { chat, channel, threadId, label, members, edit, setEdit, reply, setReply, lastOwn, uploads } = props;
   const { actions } = chat;
   const [text, setText] = useState('');
   const [ac, setAc] = useState(null);
@@ -21,6 +23,7 @@ export function Composer(props) {
   const [preview, setPreview] = useState(false);
   const [error, setError] = useState('');
   const ta = useRef(null);
+  const fileRef = useRef(null);
   const typingAt = useRef(0);
   const ids = useRef(null);
   if (!ids.current) { seq += 1; ids.current = { ac: `ac-${seq}`, help: `composer-help-${seq}` }; }
@@ -66,9 +69,11 @@ export function Composer(props) {
   }
   function cancel() { setEdit(null); setText(''); }
 
+  const files = uploads && !edit ? uploads.ids : [];
   async function submit() {
     const body = text.trim();
-    if (!body) return;
+    if (uploads && !edit && uploads.busy) { setError('Wait for the uploads to finish.'); return; }
+    if (!body && !files.length) return;
     if (text.length > MAX) { setError(`Messages can be at most ${MAX} characters.`); return; }
     stopTyping();
     setAc(null);
@@ -77,9 +82,16 @@ export function Composer(props) {
       if (await actions.edit(edit.message_id, text)) cancel();
       return;
     }
-    actions.send(text, { channel, threadId, replyTo: reply ? reply.message_id : null });
+    actions.send(text, { channel, threadId, replyTo: reply ? reply.message_id : null, attachments: files });
     setText('');
+    if (uploads) uploads.clear();
     if (setReply) setReply(null);
+  }
+
+  function onPaste(e) {
+    if (!uploads || edit || !e.clipboardData) return;
+    const imgs = Array.from(e.clipboardData.files || []).filter((f) => f.type.startsWith('image/'));
+    if (imgs.length) { e.preventDefault(); uploads.add(imgs); }
   }
 
   function onKeyDown(e) {
@@ -118,19 +130,23 @@ export function Composer(props) {
       ${reply && !edit && html`<div class="composer-banner" role="status">Replying to <strong>@${reply.author_name}</strong>
         <button type="button" class="btn btn-small" aria-label="Cancel reply" onClick=${() => setReply(null)}>×</button></div>`}
       ${preview && html`<${MarkdownPreview} text=${text} />`}
+      ${uploads && !edit && html`<${UploadList} uploads=${uploads} />`}
       <${Autocomplete} id=${ids.current.ac} ac=${ac} onPick=${pick} />
       <div class="composer-row">
-        ${/* The attachment (upload) button goes here once the server accepts uploads. */ null}
+        ${uploads && !edit && html`<button type="button" class="btn btn-icon" aria-label="Attach files" title="Attach files (or paste or drop)"
+          disabled=${uploads.full} onClick=${() => fileRef.current && fileRef.current.click()}><${PaperclipIcon} /></button>
+          <input type="file" multiple hidden ref=${fileRef} data-testid="file-input"
+            onChange=${(e) => { uploads.add(e.currentTarget.files); e.currentTarget.value = ''; focus(); }} />`}
         <label class="visually-hidden" for=${`${ids.current.ac}-input`}>${label}</label>
         <textarea id=${`${ids.current.ac}-input`} ref=${ta} class="composer-input" rows=${rows} value=${text}
-          placeholder=${label} onInput=${onInput} onKeyDown=${onKeyDown} onBlur=${stopTyping}
+          placeholder=${label} onInput=${onInput} onPaste=${onPaste} onKeyDown=${onKeyDown} onBlur=${stopTyping}
           aria-describedby=${ids.current.help} aria-autocomplete="list" aria-controls=${ac ? ids.current.ac : undefined}
           aria-activedescendant=${ac ? `${ids.current.ac}-${ac.index}` : undefined}></textarea>
         <button type="button" class="btn btn-icon" aria-label="Insert emoji" aria-expanded=${emoji ? 'true' : 'false'}
           onClick=${() => setEmoji(!emoji)}><span aria-hidden="true">☺</span></button>
         <button type="button" class="btn" aria-pressed=${preview ? 'true' : 'false'} title="Show a preview"
           onClick=${() => setPreview(!preview)}>Preview</button>
-        <button type="submit" class="btn btn-primary" disabled=${!text.trim()}>${edit ? 'Save' : 'Send'}</button>
+        <button type="submit" class="btn btn-primary" disabled=${!text.trim() && !files.length}>${edit ? 'Save' : 'Send'}</button>
       </div>
       ${emoji && html`<${EmojiPicker} className="picker-composer" label="Insert emoji" onPick=${insert} onClose=${() => setEmoji(false)} />`}
       <p class="composer-help muted" id=${ids.current.help}>

@@ -7,6 +7,7 @@ import { MessageContent } from './MessageContent.js';
 import { Reactions } from './Reactions.js';
 import { CommandResult } from './CommandResult.js';
 import { MessageActions } from './MessageActions.js';
+import { Attachments } from './Attachments.js';
 
 function Avatar({ name, type }) {
   const style = { backgroundColor: `hsl(${hueOf(name)} 45% 42%)` };
@@ -75,7 +76,7 @@ export function MessageItem({ m, head, ctx, focused }) {
         ${!m.deleted && m.edited_at && html`<span class="edited" title=${fullTimeOf(m.edited_at)}>(edited)</span>`}
         ${pending && html`<${PendingState} p=${m} ctx=${ctx} />`}
         ${m.type === 'command' && !m.deleted && html`<${CommandResult} result=${ctx.state.results.get(m.message_id)} />`}
-        ${/* Attachments (m.attachments) will be listed here once uploads are supported. */ null}
+        ${!m.deleted && !pending && html`<${Attachments} list=${m.attachments} onOpen=${ctx.on.openImage} />`}
         ${!m.deleted && html`<${Reactions} reactions=${m.reactions} me=${me} disabled=${!ctx.canWrite}
           onToggle=${(e) => ctx.on.react(m, e)} />`}
         ${!ctx.inThread && m.thread && m.thread.reply_count > 0 && html`<${ThreadSummary} m=${m} ctx=${ctx} />`}
