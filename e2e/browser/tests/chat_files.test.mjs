@@ -156,6 +156,21 @@ describe('chat attachments and search', () => {
     await panel.waitFor({ state: 'detached', ...WAIT });
   });
 
+  it('previews Markdown as the server renders it, without sending', async () => {
+    const page = admin.page;
+    const box = page.getByRole('textbox', { name: 'Message #general', exact: true });
+    await box.fill('**bold move** @bob <script>alert(1)</script>');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByTestId('md-preview');
+    await preview.locator('strong', { hasText: 'bold move' }).waitFor(WAIT);
+    assert.equal(await preview.locator('.mention[data-mention="bob"]').count(), 1, 'mentions are rendered');
+    assert.equal(await preview.locator('script').count(), 0, 'markup stays text');
+    assert.match(await preview.innerText(), /<script>alert\(1\)<\/script>/);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await box.fill('');
+    assert.equal(await message(bob.page, 'bold move').count(), 0, 'a preview sends nothing');
+  });
+
   it('had no dialogs, CSP violations or page errors', async () => {
     for (const { page } of [admin, bob]) {
       assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), []);

@@ -1,4 +1,5 @@
 // One project's chat: the socket, the store and the actions the views use.
+const offline = () => Promise.resolve({ ok: false, error: { message: 'Not connected.' } });
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, expireSession } from '../api.js';
 import { createChatSocket } from './chatSocket.js';
@@ -180,8 +181,8 @@ export function useChat(project, { announce }) {
         const ack = await sock.request(pinned ? 'unpin_message' : 'pin_message', { message_id: messageId });
         if (ack.ok && ack.message) { store.put(ack.message); announce(pinned ? 'Unpinned' : 'Pinned'); } else announce(errorText(ack));
       },
-      search: (req) => (sock ? sock.request('search_messages', req)
-        : Promise.resolve({ ok: false, error: { message: 'Not connected.' } })),
+      search: (req) => (sock ? sock.request('search_messages', req) : offline()),
+      preview: (content) => (sock ? sock.request('preview_markdown', { content }) : offline()),
       typing(channel, on) { if (sock) sock.send(on ? 'typing_start' : 'typing_stop', { channel }); },
       keyOf,
     };

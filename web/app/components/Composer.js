@@ -129,7 +129,7 @@ export function Composer(props) {
         <button type="button" class="btn btn-small" onClick=${cancel}>Cancel</button></div>`}
       ${reply && !edit && html`<div class="composer-banner" role="status">Replying to <strong>@${reply.author_name}</strong>
         <button type="button" class="btn btn-small" aria-label="Cancel reply" onClick=${() => setReply(null)}>×</button></div>`}
-      ${preview && html`<${MarkdownPreview} text=${text} />`}
+      ${preview && html`<${MarkdownPreview} text=${text} actions=${actions} />`}
       ${uploads && !edit && html`<${UploadList} uploads=${uploads} />`}
       <${Autocomplete} id=${ids.current.ac} ac=${ac} onPick=${pick} />
       <div class="composer-row">
