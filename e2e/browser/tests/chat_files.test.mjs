@@ -171,6 +171,16 @@ describe('chat attachments and search', () => {
     assert.equal(await message(bob.page, 'bold move').count(), 0, 'a preview sends nothing');
   });
 
+  it('keeps quickly typed messages in order, even when the rate limit holds some back', async () => {
+    const page = admin.page;
+    const words = Array.from({ length: 14 }, (_, i) => `burst-${String(i).padStart(2, '0')}`);
+    for (const w of words) await send(page, w);
+    await message(bob.page, words[words.length - 1]).waitFor(WAIT);
+    const seen = await bob.page.getByTestId('message-list').locator('article.msg')
+      .evaluateAll((els) => els.map((e) => e.textContent.match(/burst-\d\d/)).filter(Boolean).map((m) => m[0]));
+    assert.deepEqual(seen, words, 'bob sees them in the order they were typed');
+  });
+
   it('had no dialogs, CSP violations or page errors', async () => {
     for (const { page } of [admin, bob]) {
       assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), []);

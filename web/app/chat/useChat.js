@@ -24,6 +24,7 @@ export function useChat(project, { announce }) {
   const [, setVersion] = useState(0);
 
   const actions = useMemo(() => {
+    let sendChain = Promise.resolve();
     if (!store) return null;
     const s = store.state;
     let sock = null;
@@ -152,7 +153,11 @@ export function useChat(project, { announce }) {
         if (item.thread_id) { req.thread_id = item.thread_id; req.type = 'thread_reply'; }
         if (item.reply_to) req.reply_to = item.reply_to;
         if (item.attachment_ids.length) req.attachments = item.attachment_ids;
-        const ack = await sock.request('send_message', req);
+        // One send at a time, in the order typed: a send held back by the rate limit must not
+        // be overtaken by a later one.
+        const turn = sendChain.then(() => sock.request('send_message', req));
+        sendChain = turn.catch(() => {});
+        const ack = await turn;
         if (ack.ok && ack.message) { store.sent(ack.message); return true; }
         store.updatePending(key, item.client_id, { status: 'failed', error: errorText(ack) });
         return false;
