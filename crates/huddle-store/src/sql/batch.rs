@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::messages;
 use crate::chat::{Channel, NewMessage, Posted};
 use crate::model::Project;
+use crate::time::{format_time, now};
 use crate::{StoreError, StoreResult};
 
 /// Most posts folded into one transaction.
@@ -90,7 +91,14 @@ async fn commit(
         let mut tx = pool.begin().await?;
         let mut posted = Vec::with_capacity(jobs.len());
         for (project, channel, new) in &jobs {
-            posted.push(messages::post_in(&mut tx, project, channel, new.clone()).await?);
+            posted.push(messages::post_in(&mut tx, project, channel, new.clone(), false).await?);
+        }
+        let stamp = format_time(now());
+        let mut touched: Vec<&str> = jobs.iter().map(|(_, c, _)| c.channel_id.as_str()).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for channel_id in touched {
+            messages::touch(&mut tx, channel_id, &stamp).await?;
         }
         tx.commit().await?;
         Ok(posted)

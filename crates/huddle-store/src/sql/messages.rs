@@ -182,17 +182,33 @@ pub(super) async fn post(
     new: NewMessage,
 ) -> StoreResult<Posted> {
     let mut tx = pool.begin().await?;
-    let posted = post_in(&mut tx, project, channel, new).await?;
+    let posted = post_in(&mut tx, project, channel, new, true).await?;
     tx.commit().await?;
     Ok(posted)
 }
 
-/// Posts inside the caller's transaction (or savepoint), which decides when it commits.
+/// Sets the channel's `last_message_at`.
+pub(super) async fn touch(
+    tx: &mut AnyConnection,
+    channel_id: &str,
+    stamp: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE channels SET last_message_at = $1 WHERE id = $2")
+        .bind(stamp)
+        .bind(channel_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Posts inside the caller's transaction, which decides when it commits. A caller posting many
+/// messages may pass `touch_channel: false` and [`touch`] each channel once at the end.
 pub(super) async fn post_in(
     tx: &mut AnyConnection,
     project: &Project,
     channel: &Channel,
     new: NewMessage,
+    touch_channel: bool,
 ) -> StoreResult<Posted> {
     if let Some(client_id) = &new.client_id {
         if let Some(found) = existing(tx, project, &new.author_id, client_id).await? {
@@ -254,12 +270,10 @@ pub(super) async fn post_in(
     .await
     .map_err(|e| StoreError::from_insert(e, "a message with this client_id"))?;
     super::attachments::claim(tx, &new.attachments, &id, &project.id, &new.author_id).await?;
-    sqlx::query("UPDATE channels SET last_message_at = $1 WHERE id = $2")
-        .bind(&stamp)
-        .bind(&channel.channel_id)
-        .execute(&mut *tx)
-        .await?;
-    // Built from what was just written rather than read back: one post is then five statements.
+    if touch_channel {
+        touch(tx, &channel.channel_id, &stamp).await?;
+    }
+    // Built from what was just written rather than read back: one post is then few statements.
     let attachments = if new.attachments.is_empty() {
         Vec::new()
     } else {
