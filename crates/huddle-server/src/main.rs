@@ -96,7 +96,18 @@ enum ConfigCommand {
     Print,
 }
 
-fn main() -> anyhow::Result<()> {
+/// Errors end the process with one readable line (and its causes), not a backtrace.
+fn main() -> std::process::ExitCode {
+    match start() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
     let listen = match &cli.command {

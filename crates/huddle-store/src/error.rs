@@ -14,10 +14,26 @@ pub enum StoreError {
     Unavailable(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database URL names no backend we have.
+    #[error("{0}")]
+    InvalidUrl(String),
+    // The cause is part of the message (not a `source`), so `{:#}` prints it once.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        StoreError::Database(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Migrate(err)
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -64,9 +64,9 @@ fn backend_of(url: &str) -> StoreResult<Backend> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(StoreError::Database(sqlx::Error::Configuration(
+        Err(StoreError::InvalidUrl(
             "DATABASE_URL must start with sqlite: or postgres://".into(),
-        )))
+        ))
     }
 }
 
