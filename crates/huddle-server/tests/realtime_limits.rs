@@ -317,3 +317,89 @@ async fn a_client_that_stops_reading_is_dropped_and_resumes_without_loss() {
         "nothing is missing and nothing repeats"
     );
 }
+
+#[tokio::test]
+async fn a_removed_member_is_cut_off_at_once() {
+    let server = TestServer::start().await;
+    let admin = project(&server).await;
+    server.add_user("bob", "bob-password").await;
+    let member = json!({"username": "bob", "role": "contributor"});
+    server
+        .call(
+            Method::POST,
+            "/api/projects/alpha/members",
+            Some(&admin),
+            Some(member),
+        )
+        .await;
+    let bob = token_of(&server.login("bob", "bob-password").await);
+    let mut bob_chat = connect(&server, &bob).await;
+    wait_for(&mut bob_chat, "chat_ready", Duration::from_secs(5))
+        .await
+        .expect("ready");
+    let auth = json!({ "token": bob }).to_string();
+    let mut bob_portal =
+        SocketClient::connect(&format!("http://{}", server.addr), "/portal", &auth)
+            .await
+            .expect("portal");
+    let joined = bob_portal
+        .request(
+            "join_project",
+            &json!({"project_name": "alpha"}).to_string(),
+        )
+        .await
+        .expect("ack");
+    assert!(joined.contains("\"ok\":true"), "{joined}");
+
+    let (status, _, _) = server
+        .call(
+            Method::DELETE,
+            "/api/projects/alpha/members/bob",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::NO_CONTENT);
+    let told = wait_for(
+        &mut bob_chat,
+        "removed_from_project",
+        Duration::from_secs(5),
+    )
+    .await
+    .expect("told");
+    assert!(told.contains("\"project_name\":\"alpha\""), "{told}");
+    assert!(
+        closed(&mut bob_chat, Duration::from_secs(5)).await,
+        "the chat socket is closed"
+    );
+    wait_for(
+        &mut bob_portal,
+        "removed_from_project",
+        Duration::from_secs(5),
+    )
+    .await
+    .expect("portal told");
+
+    let mut admin_chat = connect(&server, &admin).await;
+    wait_for(&mut admin_chat, "chat_ready", Duration::from_secs(5))
+        .await
+        .expect("ready");
+    let ack = admin_chat
+        .request(
+            "send_message",
+            &json!({"content": "after bob left"}).to_string(),
+        )
+        .await
+        .expect("ack");
+    assert!(ack.contains("\"ok\":true"), "{ack}");
+    assert!(
+        wait_for(
+            &mut bob_portal,
+            "message_received",
+            Duration::from_millis(800)
+        )
+        .await
+        .is_none(),
+        "nothing more reaches the removed member"
+    );
+}

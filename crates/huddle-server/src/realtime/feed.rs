@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use huddle_bus::{Admission, Bus, Sequencer};
+use huddle_core::EventKind;
 use huddle_store::{Project, Store, StoredEvent};
 use parking_lot::Mutex;
 use socketioxide::extract::SocketRef;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::portal::wants;
 use super::view::socket_payload;
 use super::{chat_namespace, PORTAL};
+use crate::auth::AuthUser;
 
 struct Feed {
     project: Project,
@@ -161,11 +163,45 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     let room = room(&event.project_id);
     for ns in [PORTAL.to_owned(), chat_namespace(&event.project_name)] {
         let Some(ns) = io.of(&ns) else { continue };
+        let removed = removed_user(event);
         for socket in ns.to(room.clone()).sockets() {
             if wants(&socket, &event.kind) {
                 send(&socket, &event.kind, &payload);
             }
+            if removed.is_some_and(|id| loses_access(&socket, id)) {
+                evict(&socket, &room, &event.project_name);
+            }
         }
+    }
+}
+
+/// The user a `member_removed` event takes out of the project.
+fn removed_user(event: &StoredEvent) -> Option<&str> {
+    (event.kind == EventKind::MemberRemoved.as_str())
+        .then(|| event.payload["user_id"].as_str())
+        .flatten()
+}
+
+/// Server admins keep access to every project; anyone else removed loses it at once.
+fn loses_access(socket: &SocketRef, user_id: &str) -> bool {
+    socket
+        .extensions
+        .get::<AuthUser>()
+        .is_some_and(|u| u.id == user_id && !u.is_admin)
+}
+
+/// Takes a removed member's socket out of the project: it is told, receives nothing more, and a
+/// chat socket (which belongs to that one project) is disconnected.
+fn evict(socket: &SocketRef, room: &str, project_name: &str) {
+    let notice = serde_json::json!({
+        "reason": "removed_from_project",
+        "project_name": project_name,
+        "message": format!("You are no longer a member of {project_name}."),
+    });
+    send(socket, "removed_from_project", &notice);
+    socket.leave(room.to_owned());
+    if socket.ns() != PORTAL {
+        let _ = socket.clone().disconnect();
     }
 }
 
