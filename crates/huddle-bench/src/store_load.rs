@@ -33,6 +33,7 @@ pub async fn run(
             username: format!("bench{}", std::process::id()),
             password_hash: "x".into(),
             is_admin: true,
+            agent_role: None,
         })
         .await?;
     let (project, _) = store
@@ -122,6 +123,7 @@ pub async fn run(
         let text = format!("{} {}", WORDS[i % 16], &WORDS[(i * 7) % 16][..4]);
         let query = SearchQuery {
             text,
+            viewer_id: user.id.clone(),
             channel: None,
             author: None,
             from: None,

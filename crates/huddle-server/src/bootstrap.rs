@@ -61,6 +61,7 @@ pub async fn ensure_admin(
         username: "admin".into(),
         password_hash,
         is_admin: true,
+        agent_role: None,
     };
     match store.create_user(admin).await {
         Ok(_) => {}

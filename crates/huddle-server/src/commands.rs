@@ -2,16 +2,23 @@
 //! same data.
 
 use anyhow::{bail, Context};
-use huddle_core::{ProjectName, Role, Username};
+use huddle_core::{AgentRole, ProjectName, Role, Username};
 use huddle_store::{NewUser, Store};
 
 use crate::auth::hash_password;
+
+/// What kind of account `user_add` creates.
+#[derive(Debug, Clone, Copy)]
+pub enum Account {
+    User { admin: bool },
+    Agent(AgentRole),
+}
 
 pub async fn user_add(
     store: &dyn Store,
     name: &str,
     password: String,
-    admin: bool,
+    account: Account,
 ) -> anyhow::Result<String> {
     let username = Username::parse(name)?;
     check_password(&password)?;
@@ -20,14 +27,25 @@ pub async fn user_add(
         .create_user(NewUser {
             username: username.to_string(),
             password_hash,
-            is_admin: admin,
+            is_admin: matches!(account, Account::User { admin: true }),
+            agent_role: match account {
+                Account::Agent(role) => Some(role),
+                Account::User { .. } => None,
+            },
         })
         .await?;
-    Ok(format!(
-        "created user {}{}",
-        user.username,
-        if admin { " (admin)" } else { "" }
-    ))
+    Ok(match account {
+        Account::User { admin } => format!(
+            "created user {}{}",
+            user.username,
+            if admin { " (admin)" } else { "" }
+        ),
+        Account::Agent(role) => format!(
+            "created agent {} ({role}); add it to a project with \
+             `POST /api/projects/NAME/members {{\"username\": \"{}\", \"role\": \"contributor\"}}`",
+            user.username, user.username
+        ),
+    })
 }
 
 pub async fn user_passwd(
@@ -44,6 +62,23 @@ pub async fn user_passwd(
     Ok(format!("password of {name} changed"))
 }
 
+pub async fn agent_list(store: &dyn Store) -> anyhow::Result<String> {
+    let lines: Vec<String> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let role = u.agent_role?;
+            Some(format!("{}\t{role}\t{}", u.username, u.created_at))
+        })
+        .collect();
+    Ok(if lines.is_empty() {
+        "no agents yet; create one with `huddle agent add NAME --role ROLE`".to_owned()
+    } else {
+        lines.join("\n")
+    })
+}
+
 pub async fn user_list(store: &dyn Store) -> anyhow::Result<String> {
     let lines: Vec<String> = store
         .list_users()
@@ -53,7 +88,11 @@ pub async fn user_list(store: &dyn Store) -> anyhow::Result<String> {
             format!(
                 "{}\t{}\t{}",
                 u.username,
-                if u.is_admin { "admin" } else { "user" },
+                match (u.agent_role, u.is_admin) {
+                    (Some(role), _) => format!("agent:{role}"),
+                    (None, true) => "admin".to_owned(),
+                    (None, false) => "user".to_owned(),
+                },
                 u.created_at
             )
         })

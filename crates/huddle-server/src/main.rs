@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use huddle_core::AgentRole;
+use huddle_server::commands::Account;
 use huddle_server::config::{Config, Overrides};
 use huddle_server::{bootstrap, commands, Server};
 
@@ -45,6 +47,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage agent accounts: the agents people talk to in direct messages.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// Manage projects.
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -73,6 +78,22 @@ enum UserCommand {
         password: Option<String>,
     },
     /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an agent account; prompts for the password unless --password is given. The agent
+    /// logs in with it like a person and is added to projects as a member.
+    Add {
+        name: String,
+        /// orchestrator, design, code, qa or data.
+        #[arg(long)]
+        role: AgentRole,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List agent accounts.
     List,
 }
 
@@ -138,7 +159,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     password,
                     admin,
                 } => {
-                    commands::user_add(store.as_ref(), &name, password_or_prompt(password)?, admin)
+                    let password = password_or_prompt(password)?;
+                    commands::user_add(store.as_ref(), &name, password, Account::User { admin })
                         .await?
                 }
                 UserCommand::Passwd { name, password } => {
@@ -146,6 +168,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                         .await?
                 }
                 UserCommand::List => commands::user_list(store.as_ref()).await?,
+            };
+            println!("{out}");
+            Ok(())
+        }
+        Command::Agent(cmd) => {
+            let store = bootstrap::open_store(&config).await?;
+            let out = match cmd {
+                AgentCommand::Add {
+                    name,
+                    role,
+                    password,
+                } => {
+                    let password = password_or_prompt(password)?;
+                    commands::user_add(store.as_ref(), &name, password, Account::Agent(role))
+                        .await?
+                }
+                AgentCommand::List => commands::agent_list(store.as_ref()).await?,
             };
             println!("{out}");
             Ok(())

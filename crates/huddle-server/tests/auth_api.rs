@@ -161,7 +161,7 @@ async fn logout_ends_the_refresh_token() {
 async fn missing_malformed_forged_and_expired_tokens_are_refused() {
     let server = TestServer::start().await;
     let forged = huddle_server::auth::JwtKeys::new(b"some-other-secret-some-other-secret", 3600)
-        .issue("someone", "admin", true)
+        .issue("someone", "admin", true, false)
         .expect("issue");
     let secret = std::fs::read(server.data_dir().join("jwt-secret")).expect("secret");
     let now = std::time::SystemTime::now()

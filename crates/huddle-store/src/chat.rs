@@ -30,6 +30,25 @@ pub struct Channel {
     /// For the user who asked; 0 in events.
     pub unread_count: i64,
     pub mention_count: i64,
+    /// The two participants of a direct message; `None` for every other channel.
+    pub direct: Option<DirectPair>,
+}
+
+/// Who a direct message is between, by username.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectPair {
+    pub agent: String,
+    pub user: String,
+}
+
+impl DirectPair {
+    /// The pair named by a `dm:{agent}:{user}` channel name.
+    pub fn of(channel: &str) -> Option<Self> {
+        huddle_core::direct::participants(channel).map(|p| DirectPair {
+            agent: p.agent.to_owned(),
+            user: p.user.to_owned(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -161,6 +180,8 @@ pub struct Unread {
 #[derive(Debug, Clone)]
 pub struct SearchQuery {
     pub text: String,
+    /// The user searching: direct messages they are not in are left out.
+    pub viewer_id: String,
     pub channel: Option<String>,
     pub author: Option<String>,
     pub from: Option<DateTime<Utc>>,

@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use huddle_core::Role;
 
 pub use chat::{
-    Attachment, Channel, ChannelChange, HistoryPage, Message, NewAttachment, NewMessage, Posted,
-    Reaction, SearchHit, SearchQuery, StoredAttachment, Unread,
+    Attachment, Channel, ChannelChange, DirectPair, HistoryPage, Message, NewAttachment,
+    NewMessage, Posted, Reaction, SearchHit, SearchQuery, StoredAttachment, Unread,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
@@ -116,6 +116,16 @@ pub trait Store: Send + Sync + 'static {
         description: &str,
         actor: &str,
     ) -> StoreResult<(Channel, StoredEvent)>;
+    /// The direct message between an agent and a person in the project, created on first use
+    /// (then with its `channel_created` event). Both must be users; the caller checks that one
+    /// is an agent and both are members.
+    async fn open_direct(
+        &self,
+        project: &Project,
+        agent: &User,
+        user: &User,
+        actor: &str,
+    ) -> StoreResult<(Channel, Option<StoredEvent>)>;
     async fn update_channel(
         &self,
         project: &Project,

@@ -1,7 +1,7 @@
 //! Rows as the rest of the server sees them.
 
 use chrono::{DateTime, Utc};
-use huddle_core::Role;
+use huddle_core::{AgentRole, Role, UserKind};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -16,7 +16,16 @@ pub struct User {
     pub id: String,
     pub username: String,
     pub is_admin: bool,
+    pub kind: UserKind,
+    /// Set for agents, and only for them.
+    pub agent_role: Option<AgentRole>,
     pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn is_agent(&self) -> bool {
+        self.kind == UserKind::Agent
+    }
 }
 
 /// A user with the password hash, only for verifying a login.
@@ -40,6 +49,8 @@ pub struct NewUser {
     pub username: String,
     pub password_hash: String,
     pub is_admin: bool,
+    /// `Some` creates an agent account.
+    pub agent_role: Option<AgentRole>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +98,8 @@ pub struct Member {
     pub user_id: String,
     pub username: String,
     pub role: Role,
+    pub kind: UserKind,
+    pub agent_role: Option<AgentRole>,
     pub added_at: DateTime<Utc>,
 }
 

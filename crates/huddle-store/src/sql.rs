@@ -181,6 +181,16 @@ impl Store for SqlStore {
         channels::create(&self.write, project, name, kind, description, actor).await
     }
 
+    async fn open_direct(
+        &self,
+        project: &Project,
+        agent: &User,
+        user: &User,
+        actor: &str,
+    ) -> StoreResult<(Channel, Option<StoredEvent>)> {
+        channels::open_direct(&self.write, project, agent, user, actor).await
+    }
+
     async fn update_channel(
         &self,
         project: &Project,

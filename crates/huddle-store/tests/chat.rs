@@ -25,6 +25,7 @@ async fn setup(s: &dyn Store) -> (User, User, Project) {
         username: name.into(),
         password_hash: "h".into(),
         is_admin: false,
+        agent_role: None,
     };
     let alice = s.create_user(mk("alice")).await.expect("alice");
     let bob = s.create_user(mk("bob")).await.expect("bob");
@@ -445,6 +446,7 @@ async fn search_finds_words_with_filters_and_marks(b: Backend) {
         .expect("delete");
     let q = |text: &str| huddle_store::SearchQuery {
         text: text.into(),
+        viewer_id: alice.id.clone(),
         channel: None,
         author: None,
         from: None,

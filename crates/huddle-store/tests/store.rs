@@ -33,6 +33,7 @@ async fn user(store: &dyn Store, name: &str, admin: bool) -> User {
             username: name.into(),
             password_hash: "h".into(),
             is_admin: admin,
+            agent_role: None,
         })
         .await
         .expect("user created")
@@ -56,6 +57,7 @@ async fn users_are_unique_and_listed(b: Backend) {
             username: "alice".into(),
             password_hash: "x".into(),
             is_admin: false,
+            agent_role: None,
         })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");

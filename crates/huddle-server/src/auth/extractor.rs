@@ -13,6 +13,7 @@ pub struct AuthUser {
     pub id: String,
     pub username: String,
     pub is_admin: bool,
+    pub is_agent: bool,
 }
 
 impl From<Claims> for AuthUser {
@@ -21,6 +22,7 @@ impl From<Claims> for AuthUser {
             id: c.sub,
             username: c.name,
             is_admin: c.adm,
+            is_agent: c.agt,
         }
     }
 }

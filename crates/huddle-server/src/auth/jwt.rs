@@ -12,6 +12,9 @@ pub struct Claims {
     pub sub: String,
     pub name: String,
     pub adm: bool,
+    /// An agent account (accounts never change kind, so the token may say it).
+    #[serde(default)]
+    pub agt: bool,
     pub iat: u64,
     pub exp: u64,
 }
@@ -41,12 +44,14 @@ impl JwtKeys {
         user_id: &str,
         username: &str,
         is_admin: bool,
+        is_agent: bool,
     ) -> jsonwebtoken::errors::Result<String> {
         let now = unix_now();
         let claims = Claims {
             sub: user_id.to_owned(),
             name: username.to_owned(),
             adm: is_admin,
+            agt: is_agent,
             iat: now,
             exp: now + self.ttl_secs,
         };
@@ -74,7 +79,7 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let token = keys.issue("u1", "alice", false).expect("issue");
+        let token = keys.issue("u1", "alice", false, false).expect("issue");
         let claims = keys.verify(&token).expect("valid");
         assert_eq!(
             (claims.sub.as_str(), claims.name.as_str(), claims.adm),
@@ -87,7 +92,7 @@ mod tests {
     fn forged_and_garbage_tokens_fail() {
         let ours = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
         let theirs = JwtKeys::new(b"another-secret-another-secret-xx", 3600);
-        let forged = theirs.issue("u1", "alice", true).expect("issue");
+        let forged = theirs.issue("u1", "alice", true, false).expect("issue");
         assert!(ours.verify(&forged).is_none());
         assert!(ours.verify("not.a.jwt").is_none());
         assert!(ours.verify("").is_none());
@@ -101,6 +106,7 @@ mod tests {
             sub: "u".into(),
             name: "a".into(),
             adm: false,
+            agt: false,
             iat: now - 100,
             exp: now - 60,
         };

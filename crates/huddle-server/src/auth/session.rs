@@ -69,7 +69,7 @@ impl Sessions {
     fn pair(&self, user: User, refresh_token: String) -> Result<TokenPair, ApiError> {
         let access_token = self
             .keys
-            .issue(&user.id, &user.username, user.is_admin)
+            .issue(&user.id, &user.username, user.is_admin, user.is_agent())
             .map_err(ApiError::internal)?;
         Ok(TokenPair {
             access_token,

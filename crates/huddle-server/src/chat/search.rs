@@ -58,6 +58,7 @@ pub async fn search(
     let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
     let query = SearchQuery {
         text: req.q.clone(),
+        viewer_id: user.id.clone(),
         channel: req.channel,
         author: req.author,
         from: req.from,

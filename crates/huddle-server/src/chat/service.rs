@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use huddle_agents::AgentRole;
-use huddle_core::{Permission, ProjectName};
+use huddle_core::{direct, Permission, ProjectName};
 use huddle_store::{
     Channel, ChannelChange, HistoryPage, Message, NewMessage, Posted, StoredEvent, Unread, User,
 };
@@ -94,16 +94,25 @@ async fn full_user(state: &AppState, user: &AuthUser) -> Result<User, ApiError> 
         .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))
 }
 
+/// The channel called `name`, if `user` may see it: a direct message someone else is in is
+/// "not found", exactly like a channel that does not exist.
 pub async fn channel(
     state: &AppState,
     access: &ProjectAccess,
+    user: &AuthUser,
     name: &str,
 ) -> Result<Channel, ApiError> {
     let not_found = || {
         ApiError::not_found(&format!("channel '{name}'"))
             .with_hint("The channel list in chat_ready names them all.")
     };
-    ProjectName::parse(name).map_err(|_| not_found())?;
+    if direct::is_direct(name) {
+        if !direct::may_see(name, &user.username) {
+            return Err(not_found());
+        }
+    } else {
+        ProjectName::parse(name).map_err(|_| not_found())?;
+    }
     state
         .store
         .channel(&access.project, name)
@@ -176,7 +185,13 @@ pub async fn send(
         ));
     }
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
-    let channel = channel(state, &access, req.channel.as_deref().unwrap_or("general")).await?;
+    let channel = channel(
+        state,
+        &access,
+        user,
+        req.channel.as_deref().unwrap_or("general"),
+    )
+    .await?;
     if channel.archived {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
@@ -195,7 +210,7 @@ pub async fn send(
         "message"
     };
     let new = NewMessage {
-        author_type: "user",
+        author_type: if user.is_agent { "agent" } else { "user" },
         author_id: user.id.clone(),
         author_name: user.username.clone(),
         kind: kind.into(),
@@ -275,9 +290,15 @@ async fn own_or_moderator(
     }
 }
 
-async fn existing(state: &AppState, access: &ProjectAccess, id: &str) -> Result<Message, ApiError> {
+/// A live message `user` may see.
+async fn existing(
+    state: &AppState,
+    access: &ProjectAccess,
+    user: &AuthUser,
+    id: &str,
+) -> Result<Message, ApiError> {
     match state.store.message(&access.project, id).await? {
-        Some(m) if !m.deleted => Ok(m),
+        Some(m) if !m.deleted && direct::may_see(&m.channel, &user.username) => Ok(m),
         _ => Err(ApiError::not_found("message")),
     }
 }
@@ -291,7 +312,7 @@ pub async fn edit(
 ) -> Result<Message, ApiError> {
     check_content(content)?;
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
-    let message = existing(state, &access, id).await?;
+    let message = existing(state, &access, user, id).await?;
     own_or_moderator(&access, user, &message, false).await?;
     let rendered = markdown::render(content, &mentionable(state, &access).await?);
     let (message, event) = state
@@ -316,7 +337,7 @@ pub async fn delete(
     id: &str,
 ) -> Result<Message, ApiError> {
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
-    let message = existing(state, &access, id).await?;
+    let message = existing(state, &access, user, id).await?;
     own_or_moderator(&access, user, &message, true).await?;
     let (message, events) = state
         .store
@@ -342,6 +363,7 @@ pub async fn react(
         ));
     }
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    existing(state, &access, user, id).await?;
     let reactor = full_user(state, user).await?;
     let (message, event) = state
         .store
@@ -359,7 +381,7 @@ pub async fn pin(
     pinned: bool,
 ) -> Result<Message, ApiError> {
     let access = open_project(state.store.as_ref(), user, project, Permission::Moderate).await?;
-    existing(state, &access, id).await?;
+    existing(state, &access, user, id).await?;
     let (message, event) = state
         .store
         .set_pinned(&access.project, id, pinned, &user.username)
@@ -379,7 +401,7 @@ pub async fn history(
         return Err(invalid("invalid_query", "limit must be 1 to 100"));
     }
     let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
-    let channel = channel(state, &access, &query.channel).await?;
+    let channel = channel(state, &access, user, &query.channel).await?;
     let page = state
         .store
         .history(
@@ -416,7 +438,7 @@ pub async fn mark_read(
     id: &str,
 ) -> Result<Unread, ApiError> {
     let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
-    let channel = channel(state, &access, channel_name).await?;
+    let channel = channel(state, &access, user, channel_name).await?;
     let reader = full_user(state, user).await?;
     Ok(state.store.mark_read(&channel, &reader, id).await?)
 }
@@ -502,7 +524,13 @@ pub async fn update_channel(
         check_description(description)?;
     }
     let access = open_project(state.store.as_ref(), user, project, Permission::Moderate).await?;
-    let current = channel(state, &access, name).await?;
+    let current = channel(state, &access, user, name).await?;
+    if current.direct.is_some() {
+        return Err(invalid(
+            "invalid_channel",
+            "a direct message cannot be renamed, described or archived",
+        ));
+    }
     let change = ChannelChange {
         name: req.name,
         description: req.description,

@@ -4,10 +4,19 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::events;
-use crate::chat::{Channel, ChannelChange, DEFAULT_CHANNELS};
+use crate::chat::{Channel, ChannelChange, DirectPair, DEFAULT_CHANNELS};
+use crate::model::User;
 use crate::model::{Project, StoredEvent};
 use crate::time::{format_time, now, parse_time};
 use crate::{StoreError, StoreResult};
+
+/// Leaves out the direct messages `$user` does not take part in.
+pub(super) fn visible_to(channel: &str, user: &str) -> String {
+    format!(
+        "({channel}.dm_user_id IS NULL OR {channel}.dm_user_id = {user} \
+         OR {channel}.dm_agent_id = {user})"
+    )
+}
 
 /// Unread counts stop at this many, so a huge backlog costs a bounded scan ("999+").
 pub const UNREAD_CAP: i64 = 1000;
@@ -18,10 +27,12 @@ const COLUMNS: &str = "c.id, c.project_id, c.name, c.kind, c.description, c.arch
 fn channel(row: &AnyRow) -> StoreResult<Channel> {
     let archived: Option<String> = row.try_get("archived_at")?;
     let last: Option<String> = row.try_get("last_message_at")?;
+    let name: String = row.try_get("name")?;
     Ok(Channel {
         channel_id: row.try_get("id")?,
         project_id: row.try_get("project_id")?,
-        name: row.try_get("name")?,
+        direct: DirectPair::of(&name),
+        name,
         kind: row.try_get("kind")?,
         description: row.try_get("description")?,
         archived: archived.is_some(),
@@ -90,9 +101,10 @@ pub(super) async fn list(
 ) -> StoreResult<Vec<Channel>> {
     let sql = format!(
         "SELECT {COLUMNS}, {} AS unread_count, {} AS mention_count FROM channels c \
-         WHERE c.project_id = $1 ORDER BY c.created_at, c.id",
+         WHERE c.project_id = $1 AND {} ORDER BY c.created_at, c.id",
         unread_sql("c.id", "$2", "$3", false),
         unread_sql("c.id", "$2", "$3", true),
+        visible_to("c", "$2"),
     );
     let rows = sqlx::query(&sql)
         .bind(&project.id)
@@ -208,4 +220,54 @@ pub(super) async fn update(
     .await?;
     tx.commit().await?;
     Ok((updated, event))
+}
+
+/// The direct message between `agent` and `user`, created on first use. `channel_created` is
+/// recorded only when it was created.
+pub(super) async fn open_direct(
+    pool: &AnyPool,
+    project: &Project,
+    agent: &User,
+    user: &User,
+    actor: &str,
+) -> StoreResult<(Channel, Option<StoredEvent>)> {
+    let name = huddle_core::direct::channel_name(&agent.username, &user.username);
+    let mut tx = pool.begin().await?;
+    if let Some(found) = by_name(&mut tx, &project.id, &name).await? {
+        return Ok((found, None));
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO channels (id, project_id, name, kind, description, created_at, dm_agent_id, \
+         dm_user_id) VALUES ($1, $2, $3, 'agent', $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&project.id)
+    .bind(&name)
+    .bind(format!(
+        "Direct messages between {} and {}",
+        user.username, agent.username
+    ))
+    .bind(format_time(now()))
+    .bind(&agent.id)
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // Opened at the same moment by the other participant or another tab.
+        drop(tx);
+        let found = by_name(&mut *pool.acquire().await?, &project.id, &name).await?;
+        return Ok((found.ok_or(StoreError::NotFound("channel"))?, None));
+    }
+    let created = by_id(&mut tx, &id).await?;
+    let event = events::append(
+        &mut tx,
+        project,
+        "channel_created",
+        serde_json::to_value(&created)?,
+        Some(actor),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((created, Some(event)))
 }

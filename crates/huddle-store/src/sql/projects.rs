@@ -112,7 +112,7 @@ pub(super) async fn member_role(
 
 pub(super) async fn members(pool: &AnyPool, project_id: &str) -> StoreResult<Vec<Member>> {
     let found = sqlx::query(
-        "SELECT m.user_id, u.username, m.role, m.added_at FROM project_members m \
+        "SELECT m.user_id, u.username, u.agent_role, m.role, m.added_at FROM project_members m \
          JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.username",
     )
     .bind(project_id)
@@ -189,6 +189,8 @@ pub(super) async fn put_member(
         user_id: user.id.clone(),
         username: user.username.clone(),
         role,
+        kind: user.kind,
+        agent_role: user.agent_role,
         added_at,
     };
     Ok((member, event))

@@ -1,6 +1,6 @@
 //! Turning `AnyRow`s into model types. Column lists live next to the mappers that read them.
 
-use huddle_core::Role;
+use huddle_core::{AgentRole, Role, UserKind};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -8,17 +8,30 @@ use crate::model::{Member, Project, StoredEvent, User};
 use crate::time::parse_time;
 use crate::{StoreError, StoreResult};
 
-pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.is_admin, u.created_at";
+pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.is_admin, u.agent_role, u.created_at";
 pub(super) const PROJECT_COLUMNS: &str =
     "p.id, p.name, p.description, p.state, p.last_seq, p.created_at, p.updated_at";
 pub(super) const EVENT_COLUMNS: &str =
     "e.project_id, e.seq, e.kind, e.payload, e.actor, e.created_at";
 
+/// The optional `agent_role` column.
+fn agent_role(row: &AnyRow) -> StoreResult<Option<AgentRole>> {
+    let role: Option<String> = row.try_get("agent_role")?;
+    role.map(|r| {
+        r.parse()
+            .map_err(|e: huddle_core::agent::UnknownRole| StoreError::Corrupt(e.to_string()))
+    })
+    .transpose()
+}
+
 pub(super) fn user(row: &AnyRow) -> StoreResult<User> {
+    let agent_role = agent_role(row)?;
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        kind: UserKind::of(agent_role),
+        agent_role,
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
     })
 }
@@ -41,7 +54,10 @@ pub(super) fn role(text: &str) -> StoreResult<Role> {
 }
 
 pub(super) fn member(row: &AnyRow) -> StoreResult<Member> {
+    let agent_role = agent_role(row)?;
     Ok(Member {
+        kind: UserKind::of(agent_role),
+        agent_role,
         user_id: row.try_get("user_id")?,
         username: row.try_get("username")?,
         role: role(&row.try_get::<String, _>("role")?)?,

@@ -84,8 +84,9 @@ pub(super) async fn search(
         "SELECT {}, {snippet} AS snippet {FROM} {matcher} AND m.project_id = $2 AND m.deleted_at IS NULL \
          AND ($3 = '' OR c.name = $3) AND ($4 = '' OR m.author_name = $4) \
          AND ($5 = '' OR m.created_at >= $5) AND ($6 = '' OR m.created_at < $6) \
-         ORDER BY {order} LIMIT $7",
-        messages::COLUMNS
+         AND {} ORDER BY {order} LIMIT $7",
+        messages::COLUMNS,
+        super::channels::visible_to("c", "$8"),
     );
     let rows = sqlx::query(&sql)
         .bind(&needle)
@@ -95,6 +96,7 @@ pub(super) async fn search(
         .bind(query.from.map(crate::format_time).unwrap_or_default())
         .bind(query.to.map(crate::format_time).unwrap_or_default())
         .bind(query.limit)
+        .bind(&query.viewer_id)
         .fetch_all(pool)
         .await?;
     let mut hits = Vec::with_capacity(rows.len());

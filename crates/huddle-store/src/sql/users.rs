@@ -2,6 +2,8 @@
 
 use sqlx::AnyPool;
 
+use huddle_core::{AgentRole, UserKind};
+
 use super::rows::{self, USER_COLUMNS};
 use crate::model::{NewUser, User, UserCredentials};
 use crate::time::{format_time, now};
@@ -12,16 +14,19 @@ pub(super) async fn create(pool: &AnyPool, new: NewUser) -> StoreResult<User> {
         id: uuid::Uuid::now_v7().to_string(),
         username: new.username,
         is_admin: new.is_admin,
+        kind: UserKind::of(new.agent_role),
+        agent_role: new.agent_role,
         created_at: now(),
     };
     sqlx::query(
-        "INSERT INTO users (id, username, password_hash, is_admin, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO users (id, username, password_hash, is_admin, agent_role, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&user.id)
     .bind(&user.username)
     .bind(&new.password_hash)
     .bind(i64::from(user.is_admin))
+    .bind(user.agent_role.map(AgentRole::as_str))
     .bind(format_time(user.created_at))
     .execute(pool)
     .await

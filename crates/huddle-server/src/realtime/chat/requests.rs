@@ -334,7 +334,7 @@ async fn typing(
         Permission::Write,
     )
     .await?;
-    service::channel(state, &access, channel).await?;
+    service::channel(state, &access, user, channel).await?;
     let Some(typing) = socket.extensions.get::<Typing>() else {
         return Ok(json!({}));
     };
