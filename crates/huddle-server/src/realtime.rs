@@ -1,7 +1,7 @@
 //! Socket.IO: authentication on connect, the `/portal` namespace, and delivery of committed
 //! project events to the sockets that joined each project, in `seq` order.
 
-mod chat;
+pub(crate) mod chat;
 mod connect;
 mod feed;
 mod limits;
@@ -15,9 +15,10 @@ use std::time::Duration;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
 
+pub use chat::presence::Status as ChatStatus;
 pub use feed::{run_dispatcher, Feeds};
 pub use presence::Presence;
-pub use view::EventView;
+pub use view::{visible_to, EventView};
 
 use crate::config::RealtimeConfig;
 use crate::state::AppState;
@@ -36,6 +37,21 @@ pub struct Realtime {
     /// Who has `/portal` joined to each project (by user id).
     pub presence: Presence,
     pub chat_connections: limits::ConnectionCap,
+    /// The Socket.IO handle, set once the layer is built.
+    pub io: std::sync::OnceLock<SocketIo>,
+}
+
+impl Realtime {
+    /// Who is in the project's chat right now, by username: online or idle.
+    pub fn chat_presence(
+        &self,
+        project_name: &str,
+    ) -> std::collections::BTreeMap<String, ChatStatus> {
+        self.io
+            .get()
+            .map(|io| chat::presence::snapshot(io, &chat_namespace(project_name), None))
+            .unwrap_or_default()
+    }
 }
 
 /// Builds the Socket.IO layer and registers the namespaces.

@@ -1,5 +1,6 @@
 //! The HTTP API, one module per resource.
 
+mod agents;
 mod attachments;
 mod auth;
 mod channels;
@@ -20,6 +21,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     let upload_bytes = limits.max_file_bytes * limits.max_per_message + 1024 * 1024;
     let api = Router::new()
         .merge(me::router())
+        .merge(agents::router())
         .merge(projects::router())
         .merge(members::router())
         .merge(events::router())

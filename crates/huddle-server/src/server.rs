@@ -80,6 +80,7 @@ impl Server {
     ) -> anyhow::Result<()> {
         let state = self.state;
         let (socket_layer, io) = realtime::build(&state.config.realtime, state.clone());
+        let _ = state.realtime.io.set(io.clone());
         let csp = crate::http::content_security_policy(web::import_map_hash().as_deref());
         let app: Router = routes::router(&state.config)
             .fallback(web::serve)

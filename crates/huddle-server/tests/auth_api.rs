@@ -172,6 +172,7 @@ async fn missing_malformed_forged_and_expired_tokens_are_refused() {
         sub: "someone".into(),
         name: "admin".into(),
         adm: true,
+        agt: false,
         iat: now - 7200,
         exp: now - 3600,
     };

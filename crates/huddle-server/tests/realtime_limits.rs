@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::chat_socket::{self, wait_for};
 use common::{token_of, TestServer};
 use huddle_bench::socket::SocketClient;
 use reqwest::Method;
@@ -33,27 +34,7 @@ async fn project(server: &TestServer) -> String {
 }
 
 async fn connect(server: &TestServer, token: &str) -> SocketClient {
-    let auth = json!({ "token": token }).to_string();
-    SocketClient::connect(&format!("http://{}", server.addr), "/chat/alpha", &auth)
-        .await
-        .expect("connect")
-}
-
-/// Reads events until one named `name` arrives (or the wait ends).
-async fn wait_for(client: &mut SocketClient, name: &str, wait: Duration) -> Option<String> {
-    let prefix = format!("[\"{name}\"");
-    tokio::time::timeout(wait, async {
-        loop {
-            match client.next_event().await {
-                Ok(Some(event)) if event.starts_with(&prefix) => return Some(event),
-                Ok(Some(_)) => continue,
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .ok()
-    .flatten()
+    chat_socket::connect(server, "alpha", token).await
 }
 
 /// True when the server ends this socket's namespace connection within `wait`.

@@ -76,7 +76,7 @@ pub struct ChannelUpdate {
     pub archived: Option<bool>,
 }
 
-fn publish(state: &AppState, events: impl IntoIterator<Item = StoredEvent>) {
+pub(super) fn publish(state: &AppState, events: impl IntoIterator<Item = StoredEvent>) {
     for event in events {
         state.bus.publish(event);
     }
@@ -86,7 +86,7 @@ fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
 
-async fn full_user(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
+pub(super) async fn full_user(state: &AppState, user: &AuthUser) -> Result<User, ApiError> {
     state
         .store
         .user_by_id(&user.id)

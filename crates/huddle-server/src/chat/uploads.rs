@@ -4,7 +4,7 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use huddle_core::Permission;
+use huddle_core::{direct, Permission};
 use huddle_store::{Attachment, NewAttachment, StoredAttachment};
 
 use crate::access::open_project;
@@ -228,15 +228,24 @@ pub async fn open(
         return Err(not_found());
     }
     let found = state.store.attachment(id).await?.ok_or_else(not_found)?;
-    open_project(
+    let access = open_project(
         state.store.as_ref(),
         user,
         &found.project_name,
         Permission::Read,
     )
     .await?;
-    if found.message_id.is_none() && found.uploader_id != user.id {
-        return Err(not_found()); // not posted yet: only the uploader sees it
+    match &found.message_id {
+        // Not posted yet: only the uploader sees it.
+        None if found.uploader_id != user.id => return Err(not_found()),
+        None => {}
+        // Posted: whoever sees the message, which in a direct message is its two participants.
+        Some(message_id) => {
+            let message = state.store.message(&access.project, message_id).await?;
+            if !message.is_some_and(|m| direct::may_see(&m.channel, &user.username)) {
+                return Err(not_found());
+            }
+        }
     }
     if thumbnail && found.attachment.thumbnail_url.is_none() {
         return Err(not_found());

@@ -9,7 +9,7 @@ use socketioxide::extract::{Extension, SocketRef, State, TryData};
 use socketioxide::socket::Sid;
 use socketioxide::SocketIo;
 
-mod presence;
+pub(crate) mod presence;
 mod requests;
 
 use super::connect::user_of;
@@ -122,7 +122,8 @@ pub async fn on_connect(
             "role": ready.1,
             "last_seq": last_seq,
             "channels": ready.2,
-            "me": { "user_id": user.id, "username": user.username },
+            "me": { "user_id": user.id, "username": user.username,
+                    "kind": if user.is_agent { "agent" } else { "human" } },
             "online": listed["online"],
             "idle": listed["idle"],
         })

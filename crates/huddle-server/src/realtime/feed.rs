@@ -19,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::portal::wants;
-use super::view::socket_payload;
+use super::view::{socket_payload, visible_to};
 use super::{chat_namespace, PORTAL};
 use crate::auth::AuthUser;
 
@@ -96,7 +96,7 @@ impl Feeds {
             return Ok(Replay::ResyncRequired { last_seq });
         }
         for event in store.events_after(project, since, last_seq - since).await? {
-            if wants(socket, &event.kind) {
+            if may_receive(socket, &event.kind, &event.payload) {
                 send(socket, &event.kind, &socket_payload(&event));
             }
         }
@@ -165,7 +165,7 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
         let Some(ns) = io.of(&ns) else { continue };
         let removed = removed_user(event);
         for socket in ns.to(room.clone()).sockets() {
-            if wants(&socket, &event.kind) {
+            if may_receive(&socket, &event.kind, &event.payload) {
                 send(&socket, &event.kind, &payload);
             }
             if removed.is_some_and(|id| loses_access(&socket, id)) {
@@ -173,6 +173,15 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
             }
         }
     }
+}
+
+/// Whether the socket subscribed to `kind` and its user may see the event.
+pub fn may_receive(socket: &SocketRef, kind: &str, payload: &serde_json::Value) -> bool {
+    wants(socket, kind)
+        && socket
+            .extensions
+            .get::<AuthUser>()
+            .is_some_and(|user| visible_to(kind, payload, &user.username))
 }
 
 /// The user a `member_removed` event takes out of the project.

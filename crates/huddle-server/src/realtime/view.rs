@@ -1,9 +1,22 @@
 //! How events look on the wire: REST pages and socket payloads.
 
 use chrono::{DateTime, Utc};
+use huddle_core::direct;
 use huddle_store::StoredEvent;
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// Whether `username` may receive an event: one about a direct message reaches its two
+/// participants only; every other event reaches every member.
+pub fn visible_to(kind: &str, payload: &Value, username: &str) -> bool {
+    let channel = match kind {
+        "channel_created" | "channel_updated" => payload.get("name"),
+        _ => payload.get("channel"),
+    };
+    channel
+        .and_then(Value::as_str)
+        .is_none_or(|name| direct::may_see(name, username))
+}
 
 /// One event in a REST page.
 #[derive(Debug, Serialize)]

@@ -2,11 +2,12 @@
 //! `GET/POST /api/projects/{name}/channels`, `PATCH …/channels/{channel}`,
 //! `GET …/channels/{channel}/messages?before=&limit=&thread_id=`, and the seeds' form
 //! `GET /api/messages/{channel}?project=&page=&per_page=`, and
-//! `GET /api/projects/{name}/search?q=&channel=&author=&from=&to=&limit=`.
+//! `GET /api/projects/{name}/search?q=&channel=&author=&from=&to=&limit=`, and
+//! `POST /api/projects/{name}/direct-messages {agent | user}`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use huddle_core::Permission;
 use huddle_store::{Channel, Message};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::open_project;
 use crate::auth::AuthUser;
+use crate::chat::direct::{self, OpenDirect};
 use crate::chat::search::{self, SearchRequest, SearchResults};
 use crate::chat::service::{self, ChannelUpdate, HistoryQuery, NewChannel};
 use crate::error::ApiError;
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
             "/projects/{name}/channels/{channel}/messages",
             get(messages),
         )
+        .route("/projects/{name}/direct-messages", post(open_direct))
         .route("/messages/{channel}", get(seed_messages))
         .route("/projects/{name}/search", get(search))
 }
@@ -83,6 +86,15 @@ async fn create(
         StatusCode::CREATED,
         Json(service::create_channel(&state, &caller, &name, body).await?),
     ))
+}
+
+async fn open_direct(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Path(name): Path<String>,
+    Json(body): Json<OpenDirect>,
+) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(direct::open(&state, &caller, &name, body).await?))
 }
 
 async fn update(

@@ -11,7 +11,7 @@ use crate::access::open_project;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
-use crate::realtime::EventView;
+use crate::realtime::{visible_to, EventView};
 use crate::state::AppState;
 
 const MAX_PAGE: i64 = 1000;
@@ -59,7 +59,11 @@ async fn page(
         .await?;
     let last_seq = state.store.last_seq(&access.project.id).await?;
     let has_more = events.last().is_some_and(|e| e.seq < last_seq);
-    let events = events.iter().map(EventView::from).collect();
+    let events = events
+        .iter()
+        .filter(|e| visible_to(&e.kind, &e.payload, &caller.username))
+        .map(EventView::from)
+        .collect();
     Ok(Json(EventPage {
         events,
         last_seq,

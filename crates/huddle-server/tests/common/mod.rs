@@ -2,9 +2,13 @@
 
 #![allow(dead_code)]
 
+pub mod chat_socket;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use huddle_core::AgentRole;
+use huddle_server::commands::Account;
 use huddle_server::config::{Config, Secret};
 use huddle_server::{bootstrap, commands, Server};
 use reqwest::{Method, StatusCode};
@@ -109,9 +113,22 @@ impl TestServer {
     /// Creates a user the way `huddle user add` does, on the same data.
     pub async fn add_user(&self, name: &str, password: &str) {
         let store = bootstrap::open_store(&self.config).await.expect("store");
-        commands::user_add(store.as_ref(), name, password.into(), false)
+        commands::user_add(
+            store.as_ref(),
+            name,
+            password.into(),
+            Account::User { admin: false },
+        )
+        .await
+        .expect("user add");
+    }
+
+    /// Creates an agent the way `huddle agent add` does.
+    pub async fn add_agent(&self, name: &str, role: AgentRole, password: &str) {
+        let store = bootstrap::open_store(&self.config).await.expect("store");
+        commands::user_add(store.as_ref(), name, password.into(), Account::Agent(role))
             .await
-            .expect("user add");
+            .expect("agent add");
     }
 
     pub async fn stop(&mut self) -> anyhow::Result<()> {

@@ -8,12 +8,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
-use super::super::feed::{room, send};
+use super::super::feed::{may_receive, room, send};
 use super::super::limits::RateLimiter;
 use super::super::typing::Typing;
 use super::{presence, ChatSession};
 use crate::access::open_project;
 use crate::auth::AuthUser;
+use crate::chat::direct::{self, OpenDirect};
 use crate::chat::search::{search, SearchRequest};
 use crate::chat::service::{self, ChannelUpdate, HistoryQuery, NewChannel, SendMessage};
 use crate::error::{ApiError, ErrorBody};
@@ -33,6 +34,7 @@ pub(super) fn register(socket: &SocketRef) {
     socket.on("typing_stop", typing_stop);
     socket.on("create_channel", create_channel);
     socket.on("update_channel", update_channel);
+    socket.on("open_direct_message", open_direct_message);
     socket.on("search_messages", search_messages);
     socket.on("set_presence", set_presence);
     socket.on("preview_markdown", preview_markdown);
@@ -292,6 +294,17 @@ handler!(
 );
 
 handler!(
+    open_direct_message,
+    "open_direct_message",
+    OpenDirect,
+    |state, user, session, r, socket| {
+        direct::open(&state, &user, &session.project, r)
+            .await
+            .map(|channel| json!({ "channel": channel }))
+    }
+);
+
+handler!(
     search_messages,
     "search_messages",
     SearchRequest,
@@ -378,12 +391,10 @@ pub(super) async fn announce_typing(
         "project_name": session.project,
         "timestamp": huddle_store::format_time(huddle_store::now()),
     });
-    if let Err(e) = socket
-        .to(room(&session.project_id))
-        .emit(event, &body)
-        .await
-    {
-        tracing::debug!(error = %e, event, "typing broadcast failed");
+    for peer in socket.to(room(&session.project_id)).sockets() {
+        if peer.id != socket.id && may_receive(&peer, event, &body) {
+            send(&peer, event, &body);
+        }
     }
 }
 
