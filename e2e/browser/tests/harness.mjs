@@ -76,15 +76,24 @@ export async function startServer({ timeoutMs = 60000 } = {}) {
   return { url, adminPassword, dataDir, stop, log: () => log, pid: child.pid };
 }
 
-/** `huddle user add <name> --password <pw> --data-dir <dir>` against the running server's data. */
-export async function addUser(server, username, password) {
+/** Runs `huddle <args…> --data-dir <dir>` against the running server's data. */
+async function cli(server, args) {
   try {
-    await promisify(execFile)(huddleBin(),
-      ['user', 'add', username, '--password', password, '--data-dir', server.dataDir],
-      { timeout: 60000 });
+    await promisify(execFile)(huddleBin(), [...args, '--data-dir', server.dataDir], { timeout: 60000 });
   } catch (e) {
-    throw new Error(`huddle user add ${username} failed: ${e.message}\n${e.stdout || ''}${e.stderr || ''}`);
+    const shown = args.map((a, i) => (args[i - 1] === '--password' ? '…' : a)).join(' ');
+    throw new Error(`huddle ${shown} failed: ${e.message}\n${e.stdout || ''}${e.stderr || ''}`);
   }
+}
+
+/** `huddle user add <name> --password <pw> --data-dir <dir>`. */
+export function addUser(server, username, password) {
+  return cli(server, ['user', 'add', username, '--password', password]);
+}
+
+/** `huddle agent add <name> --role <role> --password <pw> --data-dir <dir>`. */
+export function addAgent(server, name, role, password) {
+  return cli(server, ['agent', 'add', name, '--role', role, '--password', password]);
 }
 
 export async function rest(base, method, urlPath, { body, token } = {}) {

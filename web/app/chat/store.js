@@ -94,7 +94,18 @@ export function createStore() {
       changed();
     },
     setChannels(chs) {
-      s.channels = chs.map((c) => (c.name === s.viewing ? { ...c, unread_count: 0, mention_count: 0 } : c));
+      // Direct messages the list does not carry (they came from chat_ready or
+      // channel_created) stay.
+      const kept = s.channels.filter((c) => c.direct && !chs.some((x) => x.name === c.name));
+      s.channels = chs.concat(kept).map((c) => (c.name === s.viewing ? { ...c, unread_count: 0, mention_count: 0 } : c));
+      changed();
+    },
+    /** Adds a channel (a new direct message) or refreshes a known one, keeping its live counts. */
+    upsertChannel(c) {
+      const prev = s.channels.find((x) => x.name === c.name || (c.channel_id && x.channel_id === c.channel_id));
+      const next = prev ? { ...c, unread_count: prev.unread_count, mention_count: prev.mention_count } : c;
+      if (next.name === s.viewing) { next.unread_count = 0; next.mention_count = 0; }
+      s.channels = prev ? s.channels.map((x) => (x === prev ? next : x)) : [...s.channels, next];
       changed();
     },
     /** Forget all messages (after resync_required); lists reload on demand. */

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, expireSession } from '../api.js';
 import { createChatSocket } from './chatSocket.js';
 import { createStore, channelKey, threadKey, keyOf } from './store.js';
+import { isDirect } from './direct.js';
 
 const PAGE = 50;
 const MAINTAINERS = new Set(['maintainer', 'admin']);
@@ -15,6 +16,11 @@ function errorText(ack) {
 }
 const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
   : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+/** The channel object of a channel event, without the event envelope. */
+function channelOf(p) {
+  const { seq: _s, project_name: _p, kind: _k, actor: _a, timestamp: _t, ...channel } = p;
+  return channel;
+}
 function plain(m) {
   const text = (m.content || '').replace(/\s+/g, ' ').trim();
   return text.length > 140 ? `${text.slice(0, 140)}…` : text;
@@ -60,6 +66,8 @@ export function useChat(project, { announce }) {
           return;
         case 'channel_created':
         case 'channel_updated':
+          // A direct message only reaches its two participants: take it as is.
+          if (p.direct) { store.upsertChannel(channelOf(p)); return; }
           // The event's `kind` is the event name (envelope), not the channel kind:
           // take the channel list from REST instead.
           loadChannels();
@@ -72,10 +80,12 @@ export function useChat(project, { announce }) {
           return;
         default: {
           const fresh = store.apply(event, p);
-          if (fresh && s.me && fresh.author_name !== s.me.username && !fresh.thread_id
-            && fresh.channel === s.viewing) {
+          if (!fresh || !s.me || fresh.author_name === s.me.username || fresh.thread_id) return;
+          if (fresh.channel === s.viewing) {
             announce(`${fresh.author_name}: ${plain(fresh)}`);
             if (!document.hidden) a.markRead(fresh.channel, fresh.message_id);
+          } else if (isDirect(store.channel(fresh.channel))) {
+            announce(`New direct message from ${fresh.author_name}`);
           }
         }
       }
@@ -185,6 +195,12 @@ export function useChat(project, { announce }) {
       async pin(messageId, pinned) {
         const ack = await sock.request(pinned ? 'unpin_message' : 'pin_message', { message_id: messageId });
         if (ack.ok && ack.message) { store.put(ack.message); announce(pinned ? 'Unpinned' : 'Pinned'); } else announce(errorText(ack));
+      },
+      /** Opens (creates if missing) the direct message with `{agent}` or, for an agent, `{user}`. */
+      async openDirect(req) {
+        const ack = sock ? await sock.request('open_direct_message', req) : await offline();
+        if (ack.ok && ack.channel) { store.upsertChannel(ack.channel); return { channel: ack.channel }; }
+        return { error: errorText(ack) };
       },
       search: (req) => (sock ? sock.request('search_messages', req) : offline()),
       preview: (content) => (sock ? sock.request('preview_markdown', { content }) : offline()),

@@ -1,7 +1,10 @@
-// Channel sidebar: the project's overview link and its channels with unread
-// and mention badges. Channels come from chat_ready / the REST list.
+// Channel sidebar: the project's overview link, its channels with unread
+// and mention badges, and the direct messages. Channels come from chat_ready /
+// the REST list; direct messages (channels with `direct`) are listed apart.
 import { html } from '../html.js';
 import { channelHash } from '../router.js';
+import { isDirect } from '../chat/direct.js';
+import { DirectMessageList } from './DirectMessageList.js';
 
 const KIND_ICON = { general: '#', workflow: '⚙', agent: '◎', error: '⚠' };
 
@@ -24,11 +27,11 @@ function ChannelLink({ project, c, active }) {
     </li>`;
 }
 
-export function ChannelSidebar({ project, chat, channel }) {
+export function ChannelSidebar({ project, chat, channel, members, me }) {
   const state = chat && chat.state;
   let body = null;
   if (project && state) {
-    const channels = state.channels.filter((c) => !c.archived);
+    const channels = state.channels.filter((c) => !c.archived && !isDirect(c));
     if (state.status === 'forbidden') {
       body = html`<p class="sidebar-note">You are not a member of this project, so its chat is closed.</p>`;
     } else if (!state.ready && channels.length === 0) {
@@ -40,7 +43,8 @@ export function ChannelSidebar({ project, chat, channel }) {
           ${channels.map((c) => html`<${ChannelLink} key=${c.name} project=${project.name} c=${c}
             active=${c.name === channel} />`)}
         </ul>
-        <p class="sidebar-note"><kbd>Ctrl</kbd>+<kbd>K</kbd> to switch channels</p>`;
+        <${DirectMessageList} project=${project.name} chat=${chat} channel=${channel} members=${members} me=${me} />
+        <p class="sidebar-note sidebar-hint"><kbd>Ctrl</kbd>+<kbd>K</kbd> to switch channels</p>`;
     }
   }
   return html`

@@ -1,8 +1,17 @@
-// Ctrl+K: a filterable list of channels. Up/Down move, Enter opens, Esc closes.
+// Ctrl+K: a filterable list of channels, then direct messages ("@code").
+// Up/Down move, Enter opens, Esc closes.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
+import { channelLabel, isDirect } from '../chat/direct.js';
 
-export function ChannelSwitcher({ channels, onPick, onClose }) {
+/** Channels first, then direct messages; each with the text matched ("general", "@code"). */
+function entries(channels, me) {
+  const open = channels.filter((c) => !c.archived);
+  return open.filter((c) => !isDirect(c)).concat(open.filter(isDirect))
+    .map((c) => ({ c, text: isDirect(c) ? channelLabel(c, me) : c.name }));
+}
+
+export function ChannelSwitcher({ channels, me, onPick, onClose }) {
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
   const input = useRef(null);
@@ -12,7 +21,8 @@ export function ChannelSwitcher({ channels, onPick, onClose }) {
     const back = opener.current;
     return () => { if (back && back.focus && document.contains(back)) back.focus(); };
   }, []);
-  const found = channels.filter((c) => !c.archived && c.name.includes(q.trim().toLowerCase()));
+  const needle = q.trim().toLowerCase();
+  const found = entries(channels, me).filter((e) => e.text.toLowerCase().includes(needle)).map((e) => e.c);
   const i = Math.min(index, Math.max(0, found.length - 1));
 
   function onKeyDown(e) {
@@ -39,7 +49,7 @@ export function ChannelSwitcher({ channels, onPick, onClose }) {
           ${found.map((c, k) => html`
             <li key=${c.name} id=${`switcher-opt-${k}`} role="option" aria-selected=${k === i ? 'true' : 'false'}
               class=${`ac-item${k === i ? ' active' : ''}`} onMouseDown=${(e) => { e.preventDefault(); onPick(c.name); }}>
-              <span># ${c.name}</span>
+              <span>${isDirect(c) ? channelLabel(c, me) : `# ${c.name}`}</span>
               ${c.unread_count > 0 && html`<span class="unread-badge">${c.unread_count}</span>`}
             </li>`)}
         </ul>

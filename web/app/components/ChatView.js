@@ -11,7 +11,9 @@ import { ThreadPanel } from './ThreadPanel.js';
 import { SearchPanel } from './SearchPanel.js';
 import { Lightbox } from './Lightbox.js';
 import { SearchIcon } from './Icons.js';
+import { ChatHeading } from './ChatHeading.js';
 import { useUploads } from '../chat/useUploads.js';
+import { channelLabel, directOf, peerOf } from '../chat/direct.js';
 
 const STATUS_TEXT = {
   connecting: 'Connecting to chat…', reconnecting: 'Reconnecting… messages will catch up.',
@@ -96,15 +98,20 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
     return html`<section class="chat chat-closed"><p class="form-error" role="alert">You are not a member of ${project}, so you cannot read its chat.</p></section>`;
   }
   const info = state.channels.find((c) => c.name === channel);
+  const direct = directOf(info || channel);
+  const peer = direct && peerOf(direct, me);
+  const label = channelLabel(info || channel, me);
   if (state.ready && !info) {
-    return html`<section class="chat chat-closed"><h1># ${channel}</h1><p class="muted">There is no channel called #${channel} in ${project}.</p></section>`;
+    return html`<section class="chat chat-closed" data-testid="chat-missing"><h1>${label}</h1>
+      <p class="muted">${direct ? `There is no direct message of yours with @${peer} in ${project}.`
+        : `There is no channel called #${channel} in ${project}.`}</p></section>`;
   }
   const note = STATUS_TEXT[state.status];
   return html`
     <section class=${`chat${dropping ? ' dropping' : ''}`} aria-labelledby="channel-title" data-testid="chat-view"
       onDragOver=${drop.onDragOver} onDragLeave=${drop.onDragLeave} onDrop=${drop.onDrop}>
       <header class="chat-head">
-        <h1 id="channel-title"><span aria-hidden="true" class="muted">#</span> ${channel}</h1>
+        <${ChatHeading} channel=${channel} peer=${peer} members=${members} state=${state} />
         ${info && info.description && html`<p class="chat-topic muted">${info.description}</p>`}
         <span class="topbar-spacer"></span>
         ${info && info.archived && html`<span class="tag">archived</span>`}
@@ -116,13 +123,13 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
         ${state.status === 'closed' && html` <button type="button" class="btn btn-small" onClick=${actions.reconnect}>Reconnect</button>`}</p>`}
       <div class="chat-body">
         <div class="chat-main">
-          <${MessageList} key=${channel} chat=${chat} channel=${channel} ctx=${ctx} focusId=${focusId} />
+          <${MessageList} key=${channel} chat=${chat} channel=${channel} peer=${peer} ctx=${ctx} focusId=${focusId} />
           <${TypingIndicator} chat=${chat} channel=${channel} />
-          <${Composer} chat=${chat} channel=${channel} label=${`Message #${channel}`} members=${members}
+          <${Composer} chat=${chat} channel=${channel} label=${`Message ${label}`} members=${members}
             edit=${edit} setEdit=${setEdit} reply=${reply} setReply=${setReply} uploads=${uploads}
             lastOwn=${() => lastOwnIn(channelKey(channel))} />
         </div>
-        ${thread && html`<${ThreadPanel} key=${thread} chat=${chat} channel=${channel} rootId=${thread}
+        ${thread && html`<${ThreadPanel} key=${thread} chat=${chat} channel=${channel} label=${label} rootId=${thread}
           ctx=${ctx} members=${members} onClose=${() => setThread(null)} lastOwnIn=${lastOwnIn} />`}
         ${search && !thread && html`<${SearchPanel} chat=${chat} project=${project} channels=${state.channels}
           members=${members} onClose=${() => setSearch(false)} />`}

@@ -1,4 +1,4 @@
-// Members of the open project, fetched from the REST API.
+// Members of the open project, fetched from the REST API; agents are tagged with their role.
 import { html } from '../html.js';
 
 export function MemberList({ members }) {
@@ -9,7 +9,8 @@ export function MemberList({ members }) {
         : members.length === 0 ? html`<p class="muted">No members yet.</p>`
           : html`<ul class="plain-list" data-testid="member-list">
               ${members.map((m) => html`
-                <li key=${m.username}><span>${m.username}</span> <span class="tag">${m.role}</span></li>`)}
+                <li key=${m.username}><span>${m.username}</span> <span class="tag">${m.role}</span>
+                  ${m.kind === 'agent' && html` <span class="tag">${m.agent_role ? `${m.agent_role} agent` : 'agent'}</span>`}</li>`)}
             </ul>`}
     </section>`;
 }

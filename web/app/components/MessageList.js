@@ -23,18 +23,25 @@ function indexAt(offsets, n, y) {
   return Math.max(0, lo);
 }
 
-function Row({ r, ctx, focusId, channel }) {
+function Start({ channel, peer }) {
+  if (peer) {
+    return html`<h2>@${peer}</h2><p class="muted">This is the beginning of your direct messages with @${peer}.</p>`;
+  }
+  return html`<h2>Welcome to #${channel}</h2><p class="muted">This is the beginning of the channel.</p>`;
+}
+
+function Row({ r, ctx, focusId, channel, peer }) {
   if (r.type === 'day') {
     return html`<div class="day-sep" role="separator" aria-label=${r.label}><span>${r.label}</span></div>`;
   }
   if (r.type === 'start') {
     return html`<div class="list-start">${r.loading ? html`<p class="muted">Loading messages…</p>`
-      : html`<h2>Welcome to #${channel}</h2><p class="muted">This is the beginning of the channel.</p>`}</div>`;
+      : html`<${Start} channel=${channel} peer=${peer} />`}</div>`;
   }
   return html`<${MessageItem} m=${r.m} head=${r.head} ctx=${ctx} focused=${r.m.message_id && r.m.message_id === focusId} />`;
 }
 
-export function MessageList({ chat, channel, ctx, focusId }) {
+export function MessageList({ chat, channel, peer, ctx, focusId }) {
   const { state, store, actions } = chat;
   const key = channelKey(channel);
   const list = store.list(key);
@@ -175,11 +182,11 @@ export function MessageList({ chat, channel, ctx, focusId }) {
   return html`
     <div class="msg-list-wrap">
       <div class="msg-scroll" ref=${scrollRef} onScroll=${onScroll} onKeyDown=${onKeyDown} tabindex="0" role="region"
-        aria-label=${`Messages in #${channel}`} aria-describedby="msg-list-help" data-testid="message-list">
+        aria-label=${peer ? `Messages with @${peer}` : `Messages in #${channel}`} aria-describedby="msg-list-help" data-testid="message-list">
         <div class="msg-canvas" style=${{ height: `${total}px` }}>
           <div class="msg-window" ref=${innerRef} style=${{ transform: `translateY(${offsets[start]}px)` }}>
             ${visible.map((r) => html`<div class="msg-row" key=${r.key} data-key=${r.key}>
-              <${Row} r=${r} ctx=${ctx} focusId=${focusId} channel=${channel} /></div>`)}
+              <${Row} r=${r} ctx=${ctx} focusId=${focusId} channel=${channel} peer=${peer} /></div>`)}
           </div>
         </div>
       </div>

@@ -5,10 +5,13 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { fullTimeOf } from '../chat/format.js';
 import { openChannel } from '../router.js';
+import { channelLabel, directOf } from '../chat/direct.js';
 
 const DEBOUNCE_MS = 250;
 
 export function SearchPanel({ chat, project, channels, members, onClose }) {
+  const me = chat.state.me && chat.state.me.username;
+  const shown = (c) => (directOf(c) ? channelLabel(c, me) : `# ${typeof c === 'string' ? c : c.name}`);
   const [q, setQ] = useState('');
   const [channel, setChannel] = useState('');
   const [author, setAuthor] = useState('');
@@ -60,7 +63,7 @@ export function SearchPanel({ chat, project, channels, members, onClose }) {
           <label class="visually-hidden" for="search-channel">Channel</label>
           <select id="search-channel" class="input" value=${channel} onChange=${(e) => setChannel(e.currentTarget.value)}>
             <option value="">All channels</option>
-            ${channels.map((c) => html`<option key=${c.name} value=${c.name}># ${c.name}</option>`)}
+            ${channels.map((c) => html`<option key=${c.name} value=${c.name}>${shown(c)}</option>`)}
           </select>
           <label class="visually-hidden" for="search-author">Author</label>
           <input id="search-author" class="input" list="search-authors" value=${author} placeholder="Author"
@@ -79,7 +82,7 @@ export function SearchPanel({ chat, project, channels, members, onClose }) {
           <li key=${m.message_id}>
             <button type="button" class="search-result" data-testid="search-result"
               onClick=${() => openChannel(project, m.channel, m.message_id)}>
-              <span class="search-meta"><strong># ${m.channel}</strong> · ${m.author_name}
+              <span class="search-meta"><strong>${shown(m.channel)}</strong> · ${m.author_name}
                 <time datetime=${m.timestamp}>${fullTimeOf(m.timestamp)}</time></span>
               <span class="search-snippet" dangerouslySetInnerHTML=${{ __html: snip }}></span>
             </button>

@@ -88,7 +88,7 @@ export function Shell({ me, onLogout, announce }) {
         onNew=${() => { setCreating(true); setNavOpen(false); }}
         onSelect=${() => { setCreating(false); setNavOpen(false); }} />
       <${ChannelSidebar} project=${current || (selected ? { name: selected } : null)} chat=${chat}
-        channel=${route.channel} />
+        channel=${route.channel} members=${feed.members} me=${me.user} />
       <${MainPane} me=${me} projects=${projects} listError=${listError} selected=${selected}
         summary=${current} feed=${feed} isAdmin=${isAdmin} creating=${creating}
         onCreate=${() => setCreating(true)} onCancelCreate=${() => setCreating(false)}
@@ -96,6 +96,7 @@ export function Shell({ me, onLogout, announce }) {
       <${RightSidebar} selected=${selected} presence=${chatPresence(chat) || feed.presence}
         members=${feed.members} connState=${connState} />
       ${switcher && chat && html`<${ChannelSwitcher} channels=${chat.state.channels}
+        me=${chat.state.me ? chat.state.me.username : me.user.username}
         onClose=${() => setSwitcher(false)}
         onPick=${(name) => { setSwitcher(false); openChannel(selected, name); }} />`}
       ${navOpen && html`<button class="scrim" type="button" aria-label="Close menu"

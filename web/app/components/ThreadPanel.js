@@ -8,7 +8,7 @@ import { buildRows } from '../chat/format.js';
 import { MessageItem } from './MessageItem.js';
 import { Composer } from './Composer.js';
 
-export function ThreadPanel({ chat, channel, rootId, ctx, members, onClose, lastOwnIn }) {
+export function ThreadPanel({ chat, channel, label, rootId, ctx, members, onClose, lastOwnIn }) {
   const { state, store, actions } = chat;
   const key = threadKey(rootId);
   const list = store.list(key);
@@ -33,7 +33,7 @@ export function ThreadPanel({ chat, channel, rootId, ctx, members, onClose, last
   return html`
     <aside class="thread-panel" aria-labelledby="thread-title" data-testid="thread-panel">
       <header class="thread-head">
-        <h2 id="thread-title">Thread <span class="muted">#${channel}</span></h2>
+        <h2 id="thread-title">Thread <span class="muted">${label || `#${channel}`}</span></h2>
         <button type="button" class="btn btn-icon" ref=${closeRef} aria-label="Close thread" onClick=${onClose}>
           <span aria-hidden="true">×</span></button>
       </header>

@@ -1,0 +1,248 @@
+// End-to-end test of direct messages: alice (human) writes to the agent `code`
+// (a CLI-created agent account signed in to the web UI), sees its status dot
+// go online, idle and offline, and gets its reply; carol, another member,
+// sees none of it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { addAgent, addUser, launchBrowser, openChatUser, rest, screenshotDir, startServer } from './harness.mjs';
+
+const WAIT = { timeout: 20000 };
+const DM = 'dm:code:alice';
+const DM_HASH = `#/p/demo/c/${encodeURIComponent(DM)}`;
+const QUESTION = 'Hello code, could you review the parser change?';
+const ANSWER = 'On it, reviewing the parser change now.';
+
+const message = (page, text) => page.getByTestId('message-list').locator('article.msg', { hasText: text });
+const dmRow = (page, peer) => page.getByTestId('dm-list').locator(`[data-peer="${peer}"]`);
+const dot = (page, peer) => dmRow(page, peer).getByTestId('status-dot');
+const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
+
+async function send(page, text, label) {
+  const box = page.getByRole('textbox', { name: label, exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Makes the page look hidden (or visible again), as a switched-away tab would. */
+function setHidden(page, hidden) {
+  return page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+describe('direct messages with agents', () => {
+  let server;
+  let browser;
+  let token;
+  let alice;
+  let agent;
+  let carol;
+  const problems = [];
+
+  const addMember = async (project, username) => {
+    const r = await rest(server.url, 'POST', `/api/projects/${project}/members`,
+      { token, body: { username, role: 'contributor' } });
+    assert.equal(r.status, 201, `add ${username} to ${project}: ${r.text}`);
+  };
+
+  before(async () => {
+    await mkdir(screenshotDir, { recursive: true });
+    server = await startServer();
+    const login = await rest(server.url, 'POST', '/auth/login',
+      { body: { username: 'admin', password: server.adminPassword } });
+    assert.equal(login.status, 200, `admin login: ${login.text}`);
+    token = login.json.access_token;
+    for (const name of ['demo', 'solo']) {
+      const created = await rest(server.url, 'POST', '/api/projects', { token, body: { name } });
+      assert.equal(created.status, 201, `create project ${name}: ${created.text}`);
+    }
+    await addUser(server, 'alice', 'alice-password-1');
+    await addUser(server, 'carol', 'carol-password-1');
+    await addAgent(server, 'code', 'code', 'code-password-1');
+    for (const username of ['alice', 'carol', 'code']) await addMember('demo', username);
+    await addMember('solo', 'alice');
+
+    const members = await rest(server.url, 'GET', '/api/projects/demo/members', { token });
+    assert.equal(members.status, 200, members.text);
+    const code = members.json.members.find((m) => m.username === 'code');
+    assert.deepEqual({ kind: code && code.kind, agent_role: code && code.agent_role },
+      { kind: 'agent', agent_role: 'code' }, `the agent as a member: ${JSON.stringify(code)}`);
+    assert.equal(members.json.members.find((m) => m.username === 'alice').kind, 'human');
+
+    browser = await launchBrowser();
+    alice = await openChatUser(browser, server, 'alice', 'alice-password-1', problems);
+  });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
+    }
+  });
+
+  it('lists the agent under "Direct messages", offline, with its role', async () => {
+    const page = alice.page;
+    await page.getByRole('heading', { name: 'Direct messages' }).waitFor(WAIT);
+    await dmRow(page, 'code').waitFor(WAIT);
+    assert.equal(await dot(page, 'code').getAttribute('data-status'), 'offline');
+    assert.equal(await dot(page, 'code').getAttribute('aria-label'), 'code, offline');
+    assert.equal(await dmRow(page, 'code').locator('.dm-role').textContent(), 'code');
+    assert.equal(await page.getByTestId('dm-list').locator('[data-peer]').count(), 1, 'only agents are listed');
+  });
+
+  it('turns the dot green when the agent signs in; the agent lists the humans', async () => {
+    agent = await openChatUser(browser, server, 'code', 'code-password-1', problems);
+    await dot(alice.page, 'code').and(alice.page.locator('[data-status="online"]')).waitFor(WAIT);
+    assert.equal(await dot(alice.page, 'code').getAttribute('aria-label'), 'code, online');
+    await dmRow(agent.page, 'alice').waitFor(WAIT);
+    await dmRow(agent.page, 'carol').waitFor(WAIT);
+    assert.equal(await dmRow(agent.page, 'code').count(), 0, 'the agent does not list itself');
+    await dot(agent.page, 'alice').and(agent.page.locator('[data-status="online"]')).waitFor(WAIT);
+    await dot(agent.page, 'carol').and(agent.page.locator('[data-status="offline"]')).waitFor(WAIT);
+  });
+
+  it('shows the agent idle (amber) while its tab is hidden', async () => {
+    await setHidden(agent.page, true);
+    await dot(alice.page, 'code').and(alice.page.locator('[data-status="idle"]')).waitFor(WAIT);
+    await setHidden(agent.page, false);
+    await dot(alice.page, 'code').and(alice.page.locator('[data-status="online"]')).waitFor(WAIT);
+  });
+
+  it('lets alice open the direct message and send a message', async () => {
+    const page = alice.page;
+    await dmRow(page, 'code').click();
+    await heading(page, '@code').waitFor(WAIT);
+    assert.equal(await page.evaluate(() => window.location.hash), DM_HASH);
+    assert.equal(await dmRow(page, 'code').getAttribute('aria-current'), 'page');
+    assert.equal(await dmRow(page, 'code').getAttribute('data-channel'), DM);
+    await page.getByTestId('dm-head').getByTestId('status-dot')
+      .and(page.locator('[data-status="online"]')).waitFor(WAIT);
+    await page.getByTestId('dm-head').getByText('code agent').waitFor(WAIT);
+    await page.getByText('This is the beginning of your direct messages with @code.').waitFor(WAIT);
+    assert.equal(await page.getByTestId('channel-list').locator('[data-channel^="dm:"]').count(), 0,
+      'the direct message is not in the channel list');
+    await send(page, QUESTION, 'Message @code');
+    await message(page, QUESTION).locator('.msg-content:not(.msg-plain)').waitFor(WAIT);
+  });
+
+  it('shows the agent an unread badge for alice; it opens the message and replies', async () => {
+    const page = agent.page;
+    const row = dmRow(page, 'alice');
+    await row.locator('.unread-badge', { hasText: '1' }).waitFor(WAIT);
+    assert.equal(await row.getAttribute('data-channel'), DM);
+    assert.match(await row.getAttribute('aria-label'), /1 unread/);
+    await row.click();
+    await heading(page, '@alice').waitFor(WAIT);
+    await message(page, QUESTION).waitFor(WAIT);
+    await row.locator('.unread-badge').waitFor({ state: 'detached', ...WAIT });
+    await send(page, ANSWER, 'Message @alice');
+    await message(page, ANSWER).locator('.msg-content:not(.msg-plain)').waitFor(WAIT);
+  });
+
+  it('delivers the reply to alice, shown as the agent', async () => {
+    const page = alice.page;
+    const reply = message(page, ANSWER);
+    await reply.waitFor(WAIT);
+    await reply.locator('.avatar', { hasText: '◎' }).waitFor(WAIT);
+    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+    for (const t of ['dark', 'light']) {
+      await page.evaluate((v) => { document.documentElement.dataset.theme = v; }, t);
+      await page.screenshot({ path: path.join(screenshotDir, `dm-${t}.png`) });
+    }
+    await page.evaluate((v) => { document.documentElement.dataset.theme = v; }, theme);
+  });
+
+  it('counts unread direct messages while alice is in another channel', async () => {
+    await alice.page.getByTestId('channel-list').locator('[data-channel="general"]').click();
+    await heading(alice.page, 'general').waitFor(WAIT);
+    await send(agent.page, 'A second note for alice', 'Message @alice');
+    await dmRow(alice.page, 'code').locator('.unread-badge', { hasText: '1' }).waitFor(WAIT);
+  });
+
+  it('lists the direct message as @code in Ctrl+K', async () => {
+    const page = alice.page;
+    await page.keyboard.press('Control+k');
+    const dialog = page.getByTestId('channel-switcher');
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('option', { name: '@code' }).waitFor(WAIT);
+    assert.equal(await dialog.getByRole('option', { name: /dm:/ }).count(), 0, 'no raw dm: names');
+    await dialog.getByRole('combobox', { name: 'Find a channel' }).pressSequentially('@co');
+    await dialog.getByRole('combobox', { name: 'Find a channel' }).press('Enter');
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    await heading(page, '@code').waitFor(WAIT);
+    await message(page, 'A second note for alice').waitFor(WAIT);
+    await dmRow(page, 'code').locator('.unread-badge').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('keeps alice\'s direct message from carol', async () => {
+    carol = await openChatUser(browser, server, 'carol', 'carol-password-1', problems);
+    const page = carol.page;
+    await dmRow(page, 'code').waitFor(WAIT);
+    assert.equal(await page.locator('#channel-sidebar [data-channel^="dm:"]').count(), 0,
+      'carol has no direct message listed');
+    assert.equal(await dmRow(page, 'code').locator('.unread-badge, .mention-badge').count(), 0);
+    await page.evaluate((hash) => { window.location.hash = hash; }, DM_HASH);
+    await page.getByTestId('chat-missing').waitFor(WAIT);
+    assert.equal(await page.getByText(QUESTION).count(), 0, 'carol cannot read the message');
+
+    const login = await rest(server.url, 'POST', '/auth/login',
+      { body: { username: 'carol', password: 'carol-password-1' } });
+    const carolToken = login.json.access_token;
+    const channels = await rest(server.url, 'GET', '/api/projects/demo/channels', { token: carolToken });
+    assert.equal(channels.status, 200, channels.text);
+    assert.deepEqual(channels.json.channels.filter((c) => c.direct || c.name.startsWith('dm:')), []);
+    const found = await rest(server.url, 'GET', '/api/projects/demo/search?q=parser', { token: carolToken });
+    assert.equal(found.status, 200, found.text);
+    assert.deepEqual(found.json.results, [], 'search finds nothing of the direct message');
+    await page.evaluate(() => { window.location.hash = '#/p/demo/c/general'; });
+  });
+
+  it('adds a newly added agent to the list live, sorted by name', async () => {
+    await addAgent(server, 'atlas', 'qa', 'atlas-password-1');
+    await addMember('demo', 'atlas');
+    const rows = alice.page.getByTestId('dm-list').locator('[data-peer]');
+    await dmRow(alice.page, 'atlas').waitFor(WAIT);
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.peer)), ['atlas', 'code']);
+    assert.equal(await dot(alice.page, 'atlas').getAttribute('data-status'), 'offline');
+  });
+
+  it('shows the sidebar with its direct messages at phone width', async () => {
+    const page = alice.page;
+    await page.setViewportSize({ width: 390, height: 780 });
+    await page.getByTestId('menu-button').click();
+    await dmRow(page, 'code').waitFor({ state: 'visible', ...WAIT });
+    await page.screenshot({ path: path.join(screenshotDir, 'dm-phone.png') });
+    await page.getByTestId('menu-button').click();
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('explains how to add an agent when a project has none', async () => {
+    const page = alice.page;
+    await page.evaluate(() => { window.location.hash = '#/p/solo/c/general'; });
+    const note = page.getByTestId('dm-empty');
+    await note.waitFor(WAIT);
+    assert.match(await note.textContent(), /huddle agent add NAME --role ROLE/);
+    await page.evaluate((hash) => { window.location.hash = hash; }, DM_HASH);
+    await heading(page, '@code').waitFor(WAIT);
+  });
+
+  it('turns the dot grey again when the agent signs off', async () => {
+    assert.deepEqual(await agent.page.evaluate(() => window.__cspViolations || []), []);
+    await agent.context.close();
+    agent = null;
+    await dot(alice.page, 'code').and(alice.page.locator('[data-status="offline"]')).waitFor({ timeout: 45000 });
+    await alice.page.getByTestId('dm-head').getByTestId('status-dot')
+      .and(alice.page.locator('[data-status="offline"]')).waitFor(WAIT);
+  });
+
+  it('had no dialogs, CSP violations or page errors', async () => {
+    for (const { page } of [alice, carol]) {
+      assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), []);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
