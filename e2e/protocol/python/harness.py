@@ -116,6 +116,17 @@ class Server:
         )
         assert r.returncode == 0, f"huddle user add {username} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
 
+    def agent_add(self, name: str, role: str, password: str) -> None:
+        """Creates an agent account (role: orchestrator, design, code, qa or data); it logs in like a person."""
+        r = subprocess.run(
+            [HUDDLE_BIN, "agent", "add", name, "--role", role, "--password", password, "--data-dir", self.data_dir],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert r.returncode == 0, f"huddle agent add {name} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
+
     # ---- REST ------------------------------------------------------------
     def rest(self, method: str, path: str, token: str | None = None, body=None) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -118,6 +118,22 @@ export async function cliUserAdd(server, username, password) {
   }
 }
 
+/**
+ * Creates an agent account with the CLI against the running server's data dir; `role` is one of
+ * orchestrator, design, code, qa, data. The agent logs in like a person.
+ */
+export async function cliAgentAdd(server, name, role, password) {
+  try {
+    await execFileP(
+      HUDDLE_BIN,
+      ['agent', 'add', name, '--role', role, '--password', password, '--data-dir', server.dataDir],
+      { env: server.env, timeout: 30000 },
+    );
+  } catch (e) {
+    throw new Error(`huddle agent add ${name} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+}
+
 export async function rest(server, method, urlPath, { token, body } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
