@@ -168,17 +168,7 @@ pub(super) async fn create(
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_insert(e, &format!("channel '{name}'")))?;
-    let created = by_id(&mut tx, &id).await?;
-    let event = events::append(
-        &mut tx,
-        project,
-        "channel_created",
-        serde_json::to_value(&created)?,
-        Some(actor),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((created, event))
+    recorded(tx, project, &id, "channel_created", actor).await
 }
 
 pub(super) async fn update(
@@ -209,17 +199,28 @@ pub(super) async fn update(
     if done.rows_affected() != 1 {
         return Err(StoreError::NotFound("channel"));
     }
-    let updated = by_id(&mut tx, &current.channel_id).await?;
+    recorded(tx, project, &current.channel_id, "channel_updated", actor).await
+}
+
+/// Finishes a change to channel `id`: records `kind` with the channel as it now is, commits.
+async fn recorded(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    id: &str,
+    kind: &str,
+    actor: &str,
+) -> StoreResult<(Channel, StoredEvent)> {
+    let channel = by_id(&mut tx, id).await?;
     let event = events::append(
         &mut tx,
         project,
-        "channel_updated",
-        serde_json::to_value(&updated)?,
+        kind,
+        serde_json::to_value(&channel)?,
         Some(actor),
     )
     .await?;
     tx.commit().await?;
-    Ok((updated, event))
+    Ok((channel, event))
 }
 
 /// The direct message between `agent` and `user`, created on first use. `channel_created` is
@@ -259,15 +260,6 @@ pub(super) async fn open_direct(
         let found = by_name(&mut *pool.acquire().await?, &project.id, &name).await?;
         return Ok((found.ok_or(StoreError::NotFound("channel"))?, None));
     }
-    let created = by_id(&mut tx, &id).await?;
-    let event = events::append(
-        &mut tx,
-        project,
-        "channel_created",
-        serde_json::to_value(&created)?,
-        Some(actor),
-    )
-    .await?;
-    tx.commit().await?;
+    let (created, event) = recorded(tx, project, &id, "channel_created", actor).await?;
     Ok((created, Some(event)))
 }
