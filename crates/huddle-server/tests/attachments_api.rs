@@ -7,7 +7,7 @@ use std::io::Cursor;
 use common::{token_of, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -40,22 +40,8 @@ async fn upload(
 
 async fn setup(server: &TestServer) -> String {
     let admin = server.admin_token().await;
-    server
-        .call(
-            Method::POST,
-            "/api/projects",
-            Some(&admin),
-            Some(json!({"name": "alpha"})),
-        )
-        .await;
-    server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(json!({"username": "admin", "role": "admin"})),
-        )
-        .await;
+    server.create_project(&admin, "alpha").await;
+    server.add_member(&admin, "alpha", "admin", "admin").await;
     admin
 }
 
@@ -180,12 +166,7 @@ async fn only_members_upload_and_unposted_files_are_private() {
     server.add_user("bob", "bob-password").await;
     server.add_user("carol", "carol-password").await;
     server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(json!({"username": "bob", "role": "contributor"})),
-        )
+        .add_member(&admin, "alpha", "bob", "contributor")
         .await;
     let bob = token_of(&server.login("bob", "bob-password").await);
     let carol = token_of(&server.login("carol", "carol-password").await);

@@ -8,24 +8,9 @@ use serde_json::json;
 
 async fn project_with_bob(server: &TestServer, bob_role: &str) -> (String, String) {
     let admin = server.admin_token().await;
-    server
-        .call(
-            Method::POST,
-            "/api/projects",
-            Some(&admin),
-            Some(json!({"name": "alpha"})),
-        )
-        .await;
+    server.create_project(&admin, "alpha").await;
     server.add_user("bob", "bob-password").await;
-    let body = json!({"username": "bob", "role": bob_role});
-    server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(body),
-        )
-        .await;
+    server.add_member(&admin, "alpha", "bob", bob_role).await;
     (admin, token_of(&server.login("bob", "bob-password").await))
 }
 

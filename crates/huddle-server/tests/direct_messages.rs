@@ -23,29 +23,16 @@ struct Team {
 /// Project alpha with people alice and carol and the agent `code`, all contributors.
 async fn team(server: &TestServer) -> Team {
     let admin = server.admin_token().await;
-    server
-        .call(
-            Method::POST,
-            "/api/projects",
-            Some(&admin),
-            Some(json!({"name": "alpha"})),
-        )
-        .await;
+    server.create_project(&admin, "alpha").await;
     server.add_user("alice", "alice-password").await;
     server.add_user("carol", "carol-password").await;
     server
         .add_agent("code", AgentRole::Code, "code-password")
         .await;
     for name in ["alice", "carol", "code"] {
-        let (status, _, body) = server
-            .call(
-                Method::POST,
-                "/api/projects/alpha/members",
-                Some(&admin),
-                Some(json!({"username": name, "role": "contributor"})),
-            )
+        server
+            .add_member(&admin, "alpha", name, "contributor")
             .await;
-        assert!(status.is_success(), "{name}: {body}");
     }
     let token = |name: &'static str| async move {
         token_of(&server.login(name, &format!("{name}-password")).await)

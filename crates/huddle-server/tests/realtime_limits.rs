@@ -13,23 +13,8 @@ use serde_json::json;
 
 async fn project(server: &TestServer) -> String {
     let admin = server.admin_token().await;
-    server
-        .call(
-            Method::POST,
-            "/api/projects",
-            Some(&admin),
-            Some(json!({"name": "alpha"})),
-        )
-        .await;
-    let me = json!({"username": "admin", "role": "admin"});
-    server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(me),
-        )
-        .await;
+    server.create_project(&admin, "alpha").await;
+    server.add_member(&admin, "alpha", "admin", "admin").await;
     admin
 }
 
@@ -89,14 +74,8 @@ async fn typing_ends_by_itself_and_when_the_typist_leaves() {
     let server = TestServer::start_with(|c| c.realtime.typing_expiry_secs = 1).await;
     let admin = project(&server).await;
     server.add_user("bob", "bob-password").await;
-    let bob_member = json!({"username": "bob", "role": "contributor"});
     server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(bob_member),
-        )
+        .add_member(&admin, "alpha", "bob", "contributor")
         .await;
     let bob = token_of(&server.login("bob", "bob-password").await);
     let mut watcher = connect(&server, &admin).await;
@@ -304,14 +283,8 @@ async fn a_removed_member_is_cut_off_at_once() {
     let server = TestServer::start().await;
     let admin = project(&server).await;
     server.add_user("bob", "bob-password").await;
-    let member = json!({"username": "bob", "role": "contributor"});
     server
-        .call(
-            Method::POST,
-            "/api/projects/alpha/members",
-            Some(&admin),
-            Some(member),
-        )
+        .add_member(&admin, "alpha", "bob", "contributor")
         .await;
     let bob = token_of(&server.login("bob", "bob-password").await);
     let mut bob_chat = connect(&server, &bob).await;

@@ -110,6 +110,32 @@ impl TestServer {
         token_of(&self.login("admin", ADMIN_PASSWORD).await)
     }
 
+    /// Creates project `name` with `admin` (a server admin's token).
+    pub async fn create_project(&self, admin: &str, name: &str) {
+        let (status, _, body) = self
+            .call(
+                Method::POST,
+                "/api/projects",
+                Some(admin),
+                Some(json!({"name": name})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "create {name}: {body}");
+    }
+
+    /// Adds `username` to `project` with `role`, or changes their role.
+    pub async fn add_member(&self, admin: &str, project: &str, username: &str, role: &str) {
+        let (status, _, body) = self
+            .call(
+                Method::POST,
+                &format!("/api/projects/{project}/members"),
+                Some(admin),
+                Some(json!({"username": username, "role": role})),
+            )
+            .await;
+        assert!(status.is_success(), "add {username} to {project}: {body}");
+    }
+
     /// Creates a user the way `huddle user add` does, on the same data.
     pub async fn add_user(&self, name: &str, password: &str) {
         let store = bootstrap::open_store(&self.config).await.expect("store");
