@@ -19,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::portal::wants;
-use super::view::{socket_payload, visible_to};
+use super::view::{is_private, socket_payload, visible_to};
 use super::{chat_namespace, PORTAL};
 use crate::auth::AuthUser;
 
@@ -175,13 +175,15 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     }
 }
 
-/// Whether the socket subscribed to `kind` and its user may see the event.
+/// Whether the socket subscribed to `kind` and its user may see the event. The user is looked
+/// up only for the few private events, keeping the fan-out of everything else as cheap as before.
 pub fn may_receive(socket: &SocketRef, kind: &str, payload: &serde_json::Value) -> bool {
     wants(socket, kind)
-        && socket
-            .extensions
-            .get::<AuthUser>()
-            .is_some_and(|user| visible_to(kind, payload, &user.username))
+        && (!is_private(kind, payload)
+            || socket
+                .extensions
+                .get::<AuthUser>()
+                .is_some_and(|user| visible_to(kind, payload, &user.username)))
 }
 
 /// The user a `member_removed` event takes out of the project.

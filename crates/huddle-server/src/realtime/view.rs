@@ -6,16 +6,24 @@ use huddle_store::StoredEvent;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Whether `username` may receive an event: one about a direct message reaches its two
-/// participants only; every other event reaches every member.
-pub fn visible_to(kind: &str, payload: &Value, username: &str) -> bool {
+/// The channel an event is about, if it names one.
+fn channel_of<'a>(kind: &str, payload: &'a Value) -> Option<&'a str> {
     let channel = match kind {
         "channel_created" | "channel_updated" => payload.get("name"),
         _ => payload.get("channel"),
     };
-    channel
-        .and_then(Value::as_str)
-        .is_none_or(|name| direct::may_see(name, username))
+    channel.and_then(Value::as_str)
+}
+
+/// Whether only some members may receive an event: those about a direct message.
+pub fn is_private(kind: &str, payload: &Value) -> bool {
+    channel_of(kind, payload).is_some_and(direct::is_direct)
+}
+
+/// Whether `username` may receive an event: one about a direct message reaches its two
+/// participants only; every other event reaches every member.
+pub fn visible_to(kind: &str, payload: &Value, username: &str) -> bool {
+    channel_of(kind, payload).is_none_or(|name| direct::may_see(name, username))
 }
 
 /// One event in a REST page.
@@ -60,6 +68,25 @@ pub fn socket_payload(e: &StoredEvent) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_about_a_direct_message_reach_its_two_only() {
+        let message = serde_json::json!({ "channel": "dm:code:alice", "content": "hi" });
+        let created = serde_json::json!({ "name": "dm:code:alice", "type": "agent" });
+        for (kind, payload) in [
+            ("message_received", &message),
+            ("channel_created", &created),
+        ] {
+            assert!(is_private(kind, payload), "{kind}");
+            assert!(visible_to(kind, payload, "alice") && visible_to(kind, payload, "code"));
+            assert!(!visible_to(kind, payload, "carol"), "{kind}");
+        }
+        let public = serde_json::json!({ "channel": "general" });
+        assert!(!is_private("message_received", &public));
+        assert!(visible_to("message_received", &public, "carol"));
+        let membership = serde_json::json!({ "username": "carol" });
+        assert!(!is_private("member_added", &membership));
+    }
 
     #[test]
     fn envelope_fields_cannot_be_overridden_by_the_payload() {
