@@ -9,13 +9,10 @@ import {
   rand,
   sleep,
   startServer,
-  cliUserAdd,
-  login,
-  createProject,
-  addMember,
   restEvents,
   chatSocket,
 } from './harness.js';
+import { addUsers, chatHelpers, expectRefused } from './chat_helpers.js';
 
 let server;
 const users = {}; // key -> { username, password, token, at, ttl }
@@ -24,126 +21,18 @@ before(async () => {
   server = await startServer();
   // Users are created once (the CLI and password hashing are slow in debug builds);
   // every test gets its own project.
-  for (const key of ['bob', 'carol', 'viewer', 'outsider']) {
-    const username = `${key}${rand(3)}`;
-    const password = `pw-${rand(8)}`;
-    await cliUserAdd(server, username, password);
-    users[key] = { username, password };
-  }
-  users.admin = { username: 'admin', password: server.adminPassword };
+  await addUsers(server, users, ['bob', 'carol', 'viewer', 'outsider']);
 });
 
 after(async () => {
   if (server) await server.stop();
 });
 
-/** A user's access token, renewed after half of its lifetime. */
-async function tokenOf(key) {
-  const u = users[key];
-  if (!u.token || Date.now() - u.at > (u.ttl * 1000) / 2) {
-    const j = await login(server, u.username, u.password);
-    Object.assign(u, { token: j.access_token, at: Date.now(), ttl: Number(j.expires_in) || 60 });
-  }
-  return u.token;
-}
-
-const nameOf = (key) => users[key].username;
-
-/** A fresh project with admin (role admin) and the given members. */
-async function freshProject(prefix, members = { bob: 'contributor' }) {
-  const token = await tokenOf('admin');
-  const project = `${prefix}-${rand(4)}`;
-  await createProject(server, token, project);
-  await addMember(server, token, project, 'admin', 'admin');
-  for (const [key, role] of Object.entries(members)) {
-    await addMember(server, token, project, nameOf(key), role);
-  }
-  return project;
-}
+const { tokenOf, nameOf, freshProject, openChat } = chatHelpers(() => server, users);
 
 const EVENT_FIELDS = ['seq', 'kind', 'actor', 'timestamp'];
 function omit(obj, keys) {
   return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
-}
-
-/** A connected chat socket plus its chat_ready; requests are paced under the rate limit. */
-class Chat {
-  static async open(transport, key, project, extraAuth = {}) {
-    const rec = chatSocket(server, transport, project, { token: await tokenOf(key), ...extraAuth });
-    await rec.connected();
-    const ev = await rec.waitFor('chat_ready', `chat_ready on /chat/${project} for ${key}`);
-    return new Chat(rec, ev.args[0], project, key);
-  }
-
-  constructor(rec, ready, project, key) {
-    this.rec = rec;
-    this.ready = ready;
-    this.project = project;
-    this.key = key;
-    this.sent = []; // emit times, for pacing
-  }
-
-  /** Stays at <= 8 requests in any 1.2 s (the server allows 10/s per socket). */
-  async pace() {
-    for (;;) {
-      const now = Date.now();
-      this.sent = this.sent.filter((t) => now - t < 1200);
-      if (this.sent.length < 8) break;
-      await sleep(1200 - (now - this.sent[0]) + 5);
-    }
-    this.sent.push(Date.now());
-  }
-
-  async req(name, payload) {
-    await this.pace();
-    return this.rec.emitWithAck(name, payload);
-  }
-
-  /** send_message that must succeed; returns the acked message. */
-  async send(content, extra = {}) {
-    const ack = await this.req('send_message', { content, ...extra });
-    assert.equal(ack?.ok, true, `send_message ${JSON.stringify(content).slice(0, 80)} ack: ${JSON.stringify(ack)}`);
-    assert.equal(typeof ack.message?.message_id, 'string', `ack.message: ${JSON.stringify(ack)}`);
-    return ack.message;
-  }
-
-  /** Payloads of an event name received so far (optionally after an index mark). */
-  got(name, from = 0) {
-    return this.rec.events.slice(from).filter((e) => e.name === name).map((e) => e.args[0]);
-  }
-
-  mark() {
-    return this.rec.events.length;
-  }
-
-  /** [event, message_id] received since `mark`, without presence (connects of other sockets). */
-  after(mark) {
-    return this.rec.events
-      .slice(mark)
-      .filter((e) => e.name !== 'presence')
-      .map((e) => [e.name, e.args[0]?.message_id]);
-  }
-
-  async waitMessage(id, name = 'message_received') {
-    const e = await this.rec.waitFor(name, `${name} ${id} on ${this.key}`, (p) => p?.message_id === id);
-    return e.args[0];
-  }
-
-  /** Waits until `n` events named `name` matching `pred` arrived; returns them. */
-  async waitCount(name, n, pred = () => true, what = `${n} × ${name}`) {
-    await this.rec.waitUntil((evs) => evs.filter((e) => e.name === name && pred(e.args[0])).length >= n, `${what} on ${this.key}`);
-    return this.got(name).filter(pred);
-  }
-
-  close() {
-    this.rec.close();
-  }
-}
-
-function expectRefused(ack, code, what) {
-  assert.equal(ack?.ok, false, `${what}: must be refused, ack: ${JSON.stringify(ack)}`);
-  assert.equal(ack.error?.code, code, `${what}: error code, ack: ${JSON.stringify(ack)}`);
-  assert.equal(typeof ack.error?.message, 'string', `${what}: error.message, ack: ${JSON.stringify(ack)}`);
 }
 
 function assertLogged(p, name, project) {
@@ -214,7 +103,7 @@ for (const transport of TRANSPORTS) {
 
     it('2. chat_ready lists general, workflow, agents, errors and the caller', async () => {
       const project = await freshProject('ready');
-      const a = await Chat.open(transport, 'admin', project);
+      const a = await openChat(transport, 'admin', project);
       try {
         const r = a.ready;
         assert.equal(r.project_name, project, JSON.stringify(r));
@@ -247,8 +136,8 @@ for (const transport of TRANSPORTS) {
 
     it('3. two users see each other in send order with increasing seq; acks carry the message; HTML sanitised', async () => {
       const project = await freshProject('two');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const start = a.ready.last_seq;
         assert.equal(b.ready.last_seq, start);
@@ -306,8 +195,8 @@ for (const transport of TRANSPORTS) {
 
     it('4. send_message is idempotent on client_id (per author)', async () => {
       const project = await freshProject('idem');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const clientId = `cid-${rand(6)}`;
         const content = `once ${rand(3)}`;
@@ -347,8 +236,8 @@ for (const transport of TRANSPORTS) {
     it('5. resume with auth.since_seq replays exactly the missed messages', async () => {
       const N = 15;
       const project = await freshProject('resume');
-      const a = await Chat.open(transport, 'admin', project);
-      let b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      let b = await openChat(transport, 'bob', project);
       let b2;
       try {
         const warm = await a.send(`before ${rand(3)}`);
@@ -366,7 +255,7 @@ for (const transport of TRANSPORTS) {
         );
         assert.equal(lastSeq, since + N);
 
-        b2 = await Chat.open(transport, 'bob', project, { since_seq: since });
+        b2 = await openChat(transport, 'bob', project, { since_seq: since });
         assert.equal(b2.ready.last_seq, lastSeq, 'chat_ready.last_seq is the current last seq');
         await b2.rec.waitUntil(
           (evs) => evs.some((e) => e.name === 'message_received' && e.args[0]?.seq >= lastSeq),
@@ -397,8 +286,8 @@ for (const transport of TRANSPORTS) {
 
     it('6. a viewer reads history but send_message is refused with forbidden and nothing is broadcast', async () => {
       const project = await freshProject('view', { bob: 'contributor', viewer: 'viewer' });
-      const a = await Chat.open(transport, 'admin', project);
-      const v = await Chat.open(transport, 'viewer', project);
+      const a = await openChat(transport, 'admin', project);
+      const v = await openChat(transport, 'viewer', project);
       try {
         assert.equal(v.ready.role, 'viewer', JSON.stringify(v.ready));
         const m = await a.send(`for everyone ${rand(3)}`);
@@ -434,8 +323,8 @@ for (const transport of TRANSPORTS) {
 
     it('7a. edit: author only; others (even the project admin) are refused', async () => {
       const project = await freshProject('edit');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const m = await a.send('first *draft*');
         const ack = await a.req('edit_message', { message_id: m.message_id, content: 'final **text**' });
@@ -485,8 +374,8 @@ for (const transport of TRANSPORTS) {
 
     it('7b. delete: tombstone with deleted=true, empty content and no reactions', async () => {
       const project = await freshProject('del');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const before_ = await a.send('before');
         const m = await a.send('to be deleted');
@@ -524,8 +413,8 @@ for (const transport of TRANSPORTS) {
 
     it('7c. reactions: the same user counts once; remove', async () => {
       const project = await freshProject('react');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       const bob = nameOf('bob');
       try {
         const m = await a.send('react to me');
@@ -569,8 +458,8 @@ for (const transport of TRANSPORTS) {
 
     it('7d. thread replies: thread_created once, thread_updated with message_count', async () => {
       const project = await freshProject('thread');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       const bob = nameOf('bob');
       try {
         const root = await a.send('thread root');
@@ -625,8 +514,8 @@ for (const transport of TRANSPORTS) {
     it('7e. history pages with before: newest first, no duplicates, has_more false at the end', async () => {
       const N = 25;
       const project = await freshProject('hist');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const sent = [];
         for (let i = 0; i < N; i++) sent.push((await a.send(`page message ${i}`)).message_id);
@@ -670,7 +559,7 @@ for (const transport of TRANSPORTS) {
 
     it('7f. mark_read: unread_count 0 afterwards and in a new chat_ready', async () => {
       const project = await freshProject('read');
-      const a = await Chat.open(transport, 'admin', project);
+      const a = await openChat(transport, 'admin', project);
       const bob = nameOf('bob');
       let b;
       let b2;
@@ -679,7 +568,7 @@ for (const transport of TRANSPORTS) {
         const m2 = await a.send('two');
         const m3 = await a.send(`three for @${bob}`);
         assert.deepEqual(m3.mentions, [bob], JSON.stringify(m3));
-        b = await Chat.open(transport, 'bob', project);
+        b = await openChat(transport, 'bob', project);
         const gen = (ready) => ready.channels.find((c) => c.name === 'general');
         assert.deepEqual(
           [gen(b.ready).unread_count, gen(b.ready).mention_count],
@@ -695,7 +584,7 @@ for (const transport of TRANSPORTS) {
         const ack1 = await b.req('mark_read', { channel: 'general', message_id: m1.message_id });
         assert.deepEqual([ack1?.ok, ack1.unread_count], [true, 0], JSON.stringify(ack1));
         b.close();
-        b2 = await Chat.open(transport, 'bob', project);
+        b2 = await openChat(transport, 'bob', project);
         assert.deepEqual(
           [gen(b2.ready).unread_count, gen(b2.ready).mention_count],
           [0, 0],
@@ -715,8 +604,8 @@ for (const transport of TRANSPORTS) {
 
     it('8. bad input is refused, reaches nobody, and the connection stays usable', async () => {
       const project = await freshProject('bad');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const bMark = b.mark();
         const cases = [
@@ -769,8 +658,8 @@ for (const transport of TRANSPORTS) {
 
     it('9. rate limit: 15 sends at once → rate_limited acks and events; usable after retry_after', async () => {
       const project = await freshProject('rate');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const aMark = a.mark();
         const acks = await Promise.all(
@@ -809,8 +698,8 @@ for (const transport of TRANSPORTS) {
 
     it('10. commands: /help succeeds, /nope is unknown', async () => {
       const project = await freshProject('cmd');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const help = await a.send('/help');
         assert.equal(help.type, 'command', JSON.stringify(help));

@@ -11,129 +11,25 @@ import {
   sleep,
   startServer,
   cliUserAdd,
-  login,
-  createProject,
-  addMember,
   rest,
-  chatSocket,
 } from './harness.js';
+import { addUsers, chatHelpers, expectRefused } from './chat_helpers.js';
 
 let server;
 const users = {}; // key -> { username, password, token, at, ttl }
 
 before(async () => {
   server = await startServer();
-  for (const key of ['bob', 'outsider']) {
-    const username = `${key}${rand(3)}`;
-    const password = `pw-${rand(8)}`;
-    await cliUserAdd(server, username, password);
-    users[key] = { username, password };
-  }
-  users.admin = { username: 'admin', password: server.adminPassword };
+  await addUsers(server, users, ['bob', 'outsider']);
 });
 
 after(async () => {
   if (server) await server.stop();
 });
 
-// ---------------------------------------------------------------- helpers (as in chat.test.js)
+// ---------------------------------------------------------------- helpers (shared ones: chat_helpers.js)
 
-/** A user's access token on `srv`, renewed after half of its lifetime. */
-async function tokenOf(key, srv = server, table = users) {
-  const u = table[key];
-  if (!u.token || Date.now() - u.at > (u.ttl * 1000) / 2) {
-    const j = await login(srv, u.username, u.password);
-    Object.assign(u, { token: j.access_token, at: Date.now(), ttl: Number(j.expires_in) || 60 });
-  }
-  return u.token;
-}
-
-const nameOf = (key) => users[key].username;
-
-/** A fresh project with admin (role admin) and the given members. */
-async function freshProject(prefix, members = { bob: 'contributor' }, srv = server, table = users) {
-  const token = await tokenOf('admin', srv, table);
-  const project = `${prefix}-${rand(4)}`;
-  await createProject(srv, token, project);
-  await addMember(srv, token, project, 'admin', 'admin');
-  for (const [key, role] of Object.entries(members)) {
-    await addMember(srv, token, project, table[key].username, role);
-  }
-  return project;
-}
-
-/** A connected chat socket plus its chat_ready; requests are paced under the rate limit. */
-class Chat {
-  static async open(transport, key, project, extraAuth = {}, srv = server, table = users) {
-    const rec = chatSocket(srv, transport, project, { token: await tokenOf(key, srv, table), ...extraAuth });
-    await rec.connected();
-    const ev = await rec.waitFor('chat_ready', `chat_ready on /chat/${project} for ${key}`);
-    return new Chat(rec, ev.args[0], project, key);
-  }
-
-  constructor(rec, ready, project, key) {
-    this.rec = rec;
-    this.ready = ready;
-    this.project = project;
-    this.key = key;
-    this.sent = [];
-  }
-
-  /** Stays at <= 8 requests in any 1.2 s (the server allows 10/s per socket). */
-  async pace() {
-    for (;;) {
-      const now = Date.now();
-      this.sent = this.sent.filter((t) => now - t < 1200);
-      if (this.sent.length < 8) break;
-      await sleep(1200 - (now - this.sent[0]) + 5);
-    }
-    this.sent.push(Date.now());
-  }
-
-  async req(name, payload) {
-    await this.pace();
-    return this.rec.emitWithAck(name, payload);
-  }
-
-  async send(content, extra = {}) {
-    const ack = await this.req('send_message', { content, ...extra });
-    assert.equal(ack?.ok, true, `send_message ${JSON.stringify(content).slice(0, 80)} ack: ${JSON.stringify(ack)}`);
-    assert.equal(typeof ack.message?.message_id, 'string', `ack.message: ${JSON.stringify(ack)}`);
-    return ack.message;
-  }
-
-  got(name, from = 0) {
-    return this.rec.events.slice(from).filter((e) => e.name === name).map((e) => e.args[0]);
-  }
-
-  mark() {
-    return this.rec.events.length;
-  }
-
-  async waitMessage(id, name = 'message_received') {
-    const e = await this.rec.waitFor(name, `${name} ${id} on ${this.key}`, (p) => p?.message_id === id);
-    return e.args[0];
-  }
-
-  /** Waits for an event `name` after index `from` matching `pred`; returns its payload. */
-  async waitAfter(from, name, pred, what) {
-    const e = await this.rec.waitUntil(
-      (evs) => evs.slice(from).find((x) => x.name === name && pred(x.args[0])),
-      `${what} on ${this.key}`,
-    );
-    return e.args[0];
-  }
-
-  close() {
-    this.rec.close();
-  }
-}
-
-function expectRefused(ack, code, what) {
-  assert.equal(ack?.ok, false, `${what}: must be refused, ack: ${JSON.stringify(ack)}`);
-  assert.equal(ack.error?.code, code, `${what}: error code, ack: ${JSON.stringify(ack)}`);
-  assert.equal(typeof ack.error?.message, 'string', `${what}: error.message, ack: ${JSON.stringify(ack)}`);
-}
+const { tokenOf, nameOf, freshProject, openChat } = chatHelpers(() => server, users);
 
 // ---------------------------------------------------------------- PNG, uploads, downloads
 
@@ -221,8 +117,8 @@ for (const transport of TRANSPORTS) {
   describe(`chat extras over ${transport} only`, () => {
     it('A1. attachments: upload png + txt, send with empty content, members download, others refused', async () => {
       const project = await freshProject('att');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const adminTok = await tokenOf('admin');
         const bobTok = await tokenOf('bob');
@@ -329,8 +225,8 @@ for (const transport of TRANSPORTS) {
 
     it('S1. search: socket and REST agree, newest first, escaped snippets with <mark>, filters, deletes, errors', async () => {
       const project = await freshProject('srch');
-      const a = await Chat.open(transport, 'admin', project);
-      const b = await Chat.open(transport, 'bob', project);
+      const a = await openChat(transport, 'admin', project);
+      const b = await openChat(transport, 'bob', project);
       try {
         const adminTok = await tokenOf('admin');
         const ch = await a.req('create_channel', { name: 'side' });
@@ -435,13 +331,13 @@ for (const transport of TRANSPORTS) {
 
     it('P1. presence: idle and online via set_presence, gone on disconnect, bad status refused', async () => {
       const project = await freshProject('pres');
-      const a = await Chat.open(transport, 'admin', project);
+      const a = await openChat(transport, 'admin', project);
       let b;
       let a2;
       const bob = nameOf('bob');
       try {
         let from = a.mark();
-        b = await Chat.open(transport, 'bob', project);
+        b = await openChat(transport, 'bob', project);
         const joined = await a.waitAfter(from, 'presence', (p) => p?.online?.includes(bob), 'presence with bob online');
         assert.equal(joined.project_name, project, JSON.stringify(joined));
         assert.deepEqual([...joined.online].sort(), ['admin', bob].sort(), JSON.stringify(joined));
@@ -454,7 +350,7 @@ for (const transport of TRANSPORTS) {
         assert.deepEqual(pIdle.online, ['admin'], `bob is no longer online: ${JSON.stringify(pIdle)}`);
         assert.deepEqual(pIdle.idle, [bob], `bob is idle: ${JSON.stringify(pIdle)}`);
         // A new chat_ready lists bob as idle too.
-        a2 = await Chat.open(transport, 'admin', project);
+        a2 = await openChat(transport, 'admin', project);
         assert.deepEqual([a2.ready.online, a2.ready.idle], [['admin'], [bob]], JSON.stringify(a2.ready));
         a2.close();
 
@@ -490,7 +386,7 @@ for (const transport of TRANSPORTS) {
       const project = await freshProject('cap', { [`cap-${transport}`]: 'contributor' });
       const chats = [];
       try {
-        for (let i = 0; i < 6; i++) chats.push(await Chat.open(transport, `cap-${transport}`, project));
+        for (let i = 0; i < 6; i++) chats.push(await openChat(transport, `cap-${transport}`, project));
         const first = chats[0];
         const d = await first.rec.waitFor('$disconnect', 'disconnect of the oldest connection');
         assert.equal(d.args[0], 'io server disconnect', `reason: ${JSON.stringify(d.args)}`);
@@ -526,7 +422,7 @@ describe('resync against a server with replay_limit 5', () => {
   for (const transport of TRANSPORTS) {
     it(`R1. ${transport}: 10 missed → chat_ready then resync_required, nothing replayed; ≤ 5 missed → replayed`, async () => {
       const project = await freshProject('resync', { bob: 'contributor' }, small, su);
-      const open = (key, auth = {}) => Chat.open(transport, key, project, auth, small, su);
+      const open = (key, auth = {}) => openChat(transport, key, project, auth, small, su);
       const a = await open('admin');
       let b = await open('bob');
       const opened = [a, b];

@@ -11,16 +11,12 @@ import {
   rand,
   sleep,
   startServer,
-  cliUserAdd,
   cliAgentAdd,
-  login,
-  createProject,
-  addMember,
   rest,
   expectStatus,
   restEvents,
-  chatSocket,
 } from './harness.js';
+import { addUsers, chatHelpers, expectRefused } from './chat_helpers.js';
 
 let server;
 const users = {}; // key -> { username, password, token, at, ttl }
@@ -30,12 +26,7 @@ before(async () => {
   // People and agents are created once (the CLI and password hashing are slow in debug
   // builds); every test gets its own project. Each transport has its own agent, so that its
   // status in GET /api/agents depends on that transport's sockets only.
-  for (const key of ['alice', 'carol']) {
-    const username = `${key}${rand(3)}`;
-    const password = `pw-${rand(8)}`;
-    await cliUserAdd(server, username, password);
-    users[key] = { username, password };
-  }
+  await addUsers(server, users, ['alice', 'carol']);
   for (const [key, role] of [
     ['code-websocket', 'code'],
     ['code-polling', 'code'],
@@ -47,111 +38,15 @@ before(async () => {
     await cliAgentAdd(server, username, role, password);
     users[key] = { username, password };
   }
-  users.admin = { username: 'admin', password: server.adminPassword };
 });
 
 after(async () => {
   if (server) await server.stop();
 });
 
-// ---------------------------------------------------------------- helpers (as in chat.test.js)
+// ---------------------------------------------------------------- helpers (shared ones: chat_helpers.js)
 
-/** A user's access token, renewed after half of its lifetime. */
-async function tokenOf(key) {
-  const u = users[key];
-  if (!u.token || Date.now() - u.at > (u.ttl * 1000) / 2) {
-    const j = await login(server, u.username, u.password);
-    Object.assign(u, { token: j.access_token, at: Date.now(), ttl: Number(j.expires_in) || 60 });
-  }
-  return u.token;
-}
-
-const nameOf = (key) => users[key].username;
-
-/** A fresh project with admin (role admin) and the given members. */
-async function freshProject(prefix, members) {
-  const token = await tokenOf('admin');
-  const project = `${prefix}-${rand(4)}`;
-  await createProject(server, token, project);
-  await addMember(server, token, project, 'admin', 'admin');
-  for (const [key, role] of Object.entries(members)) {
-    await addMember(server, token, project, nameOf(key), role);
-  }
-  return project;
-}
-
-/** A connected chat socket plus its chat_ready; requests are paced under the rate limit. */
-class Chat {
-  static async open(transport, key, project, extraAuth = {}) {
-    const rec = chatSocket(server, transport, project, { token: await tokenOf(key), ...extraAuth });
-    await rec.connected();
-    const ev = await rec.waitFor('chat_ready', `chat_ready on /chat/${project} for ${key}`);
-    return new Chat(rec, ev.args[0], project, key);
-  }
-
-  constructor(rec, ready, project, key) {
-    this.rec = rec;
-    this.ready = ready;
-    this.project = project;
-    this.key = key;
-    this.sent = [];
-  }
-
-  /** Stays at <= 8 requests in any 1.2 s (the server allows 10/s per socket). */
-  async pace() {
-    for (;;) {
-      const now = Date.now();
-      this.sent = this.sent.filter((t) => now - t < 1200);
-      if (this.sent.length < 8) break;
-      await sleep(1200 - (now - this.sent[0]) + 5);
-    }
-    this.sent.push(Date.now());
-  }
-
-  async req(name, payload) {
-    await this.pace();
-    return this.rec.emitWithAck(name, payload);
-  }
-
-  async send(content, extra = {}) {
-    const ack = await this.req('send_message', { content, ...extra });
-    assert.equal(ack?.ok, true, `send_message ${JSON.stringify(content).slice(0, 80)} ack: ${JSON.stringify(ack)}`);
-    assert.equal(typeof ack.message?.message_id, 'string', `ack.message: ${JSON.stringify(ack)}`);
-    return ack.message;
-  }
-
-  got(name, from = 0) {
-    return this.rec.events.slice(from).filter((e) => e.name === name).map((e) => e.args[0]);
-  }
-
-  mark() {
-    return this.rec.events.length;
-  }
-
-  async waitMessage(id, name = 'message_received') {
-    const e = await this.rec.waitFor(name, `${name} ${id} on ${this.key}`, (p) => p?.message_id === id);
-    return e.args[0];
-  }
-
-  /** Waits for an event `name` after index `from` matching `pred`; returns its payload. */
-  async waitAfter(from, name, pred, what) {
-    const e = await this.rec.waitUntil(
-      (evs) => evs.slice(from).find((x) => x.name === name && pred(x.args[0])),
-      `${what} on ${this.key}`,
-    );
-    return e.args[0];
-  }
-
-  close() {
-    this.rec.close();
-  }
-}
-
-function expectRefused(ack, code, what) {
-  assert.equal(ack?.ok, false, `${what}: must be refused, ack: ${JSON.stringify(ack)}`);
-  assert.equal(ack.error?.code, code, `${what}: error code, ack: ${JSON.stringify(ack)}`);
-  assert.equal(typeof ack.error?.message, 'string', `${what}: error.message, ack: ${JSON.stringify(ack)}`);
-}
+const { tokenOf, nameOf, freshProject, openChat } = chatHelpers(() => server, users);
 
 /** The recorded events (name + payloads) whose JSON contains any of `needles`. */
 function leaks(events, needles) {
@@ -211,7 +106,7 @@ for (const transport of TRANSPORTS) {
       const dmName = `dm:${agent}:${alice}`;
       const opened = [];
       const open = async (key, auth) => {
-        const c = await Chat.open(transport, key, project, auth);
+        const c = await openChat(transport, key, project, auth);
         opened.push(c);
         return c;
       };
@@ -492,8 +387,8 @@ for (const transport of TRANSPORTS) {
       });
       const agent = nameOf(agentKey);
       const carol = nameOf('carol');
-      const a = await Chat.open(transport, 'alice', project);
-      const g = await Chat.open(transport, agentKey, project);
+      const a = await openChat(transport, 'alice', project);
+      const g = await openChat(transport, agentKey, project);
       try {
         // Over the socket.
         for (const [chat, payload, code, what] of [
