@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::chat_socket::{connect, drain, request, wait_for};
+use common::chat_socket::{connect, drain, replay, request, wait_for};
 use common::{token_of, TestServer};
 use huddle_core::AgentRole;
 use reqwest::{Method, StatusCode};
@@ -270,31 +270,13 @@ async fn a_reconnecting_outsider_replays_nothing_private() {
         json!({"channel": "general", "content": "public"}),
     )
     .await;
-    let auth = json!({"token": team.carol, "since_seq": 0}).to_string();
-    let mut carol = huddle_bench::socket::SocketClient::connect(
-        &format!("http://{}", server.addr),
-        "/chat/alpha",
-        &auth,
-    )
-    .await
-    .expect("connect");
-    let seen =
-        serde_json::to_string(&drain(&mut carol, Duration::from_secs(1)).await).expect("json");
+    let seen = replay(&server, "alpha", &team.carol, 0).await;
     assert!(seen.contains("public"), "{seen}");
     assert!(
         !seen.contains("private") && !seen.contains("dm:code"),
         "{seen}"
     );
-    let auth = json!({"token": team.code, "since_seq": 0}).to_string();
-    let mut code = huddle_bench::socket::SocketClient::connect(
-        &format!("http://{}", server.addr),
-        "/chat/alpha",
-        &auth,
-    )
-    .await
-    .expect("connect");
-    let seen =
-        serde_json::to_string(&drain(&mut code, Duration::from_secs(1)).await).expect("json");
+    let seen = replay(&server, "alpha", &team.code, 0).await;
     assert!(
         seen.contains("private one") && seen.contains("private two"),
         "{seen}"

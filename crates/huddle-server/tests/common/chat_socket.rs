@@ -19,6 +19,20 @@ pub async fn connect(server: &TestServer, project: &str, token: &str) -> SocketC
     .expect("connect")
 }
 
+/// Connects with `since_seq` and returns, as JSON text, every event replayed within a second.
+pub async fn replay(server: &TestServer, project: &str, token: &str, since_seq: i64) -> String {
+    let auth = json!({ "token": token, "since_seq": since_seq }).to_string();
+    let mut client = SocketClient::connect(
+        &format!("http://{}", server.addr),
+        &format!("/chat/{project}"),
+        &auth,
+    )
+    .await
+    .expect("connect");
+    let seen = drain(&mut client, Duration::from_secs(1)).await;
+    serde_json::to_string(&seen).expect("json")
+}
+
 /// Reads events until one named `name` arrives (or the wait ends).
 pub async fn wait_for(client: &mut SocketClient, name: &str, wait: Duration) -> Option<String> {
     let prefix = format!("[\"{name}\"");
