@@ -40,6 +40,7 @@ describe('direct messages with agents', () => {
   let alice;
   let agent;
   let carol;
+  let dave;
   const problems = [];
 
   const addMember = async (project, username) => {
@@ -208,6 +209,100 @@ describe('direct messages with agents', () => {
     await dmRow(alice.page, 'atlas').waitFor(WAIT);
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.peer)), ['atlas', 'code']);
     assert.equal(await dot(alice.page, 'atlas').getAttribute('data-status'), 'offline');
+  });
+
+  it('offers an agent without a direct message yet in Ctrl+K and opens one', async () => {
+    const page = alice.page;
+    assert.equal(await dmRow(page, 'atlas').getAttribute('data-channel'), null, 'no direct message with atlas yet');
+    await page.keyboard.press('Control+k');
+    const dialog = page.getByTestId('channel-switcher');
+    await dialog.waitFor(WAIT);
+    const input = dialog.getByRole('combobox', { name: 'Find a channel' });
+    await input.pressSequentially('@');
+    const options = dialog.getByRole('option');
+    await dialog.getByRole('option', { name: '@atlas' }).waitFor(WAIT);
+    assert.deepEqual(await options.allTextContents(), ['@code', '@atlas'],
+      'the existing direct message first, then the agent one can write to');
+    assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true');
+    await input.press('ArrowDown');
+    assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+    await input.press('Enter');
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    await heading(page, '@atlas').waitFor(WAIT);
+    assert.equal(await page.evaluate(() => window.location.hash), `#/p/demo/c/${encodeURIComponent('dm:atlas:alice')}`);
+    await page.getByText('This is the beginning of your direct messages with @atlas.').waitFor(WAIT);
+    await dmRow(page, 'atlas').and(page.locator('[data-channel="dm:atlas:alice"]')).waitFor(WAIT);
+    assert.equal(await dmRow(page, 'atlas').getAttribute('aria-current'), 'page');
+
+    // Filtering still narrows the list to the fresh peers too.
+    await addAgent(server, 'bolt', 'data', 'bolt-password-1');
+    await addMember('demo', 'bolt');
+    await dmRow(page, 'bolt').waitFor(WAIT);
+    await page.keyboard.press('Control+k');
+    await dialog.waitFor(WAIT);
+    await input.pressSequentially('bo');
+    assert.deepEqual(await options.allTextContents(), ['@bolt']);
+    await input.press('Escape');
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await dmRow(page, 'bolt').getAttribute('data-channel'), null, 'only listed, not opened');
+  });
+
+  it('opens one\'s own direct message from a link, but not someone else\'s', async () => {
+    const BOLT = 'dm:bolt:alice';
+    const hash = (name) => `#/p/demo/c/${encodeURIComponent(name)}`;
+    const go = (page, name) => page.evaluate((h) => { window.location.hash = h; }, hash(name));
+
+    // carol follows a link to alice's direct message with bolt: not hers, and nothing is opened.
+    await go(carol.page, BOLT);
+    await carol.page.getByTestId('chat-missing')
+      .getByText('There is no direct message of yours with @bolt in demo.').waitFor(WAIT);
+    assert.equal(await carol.page.getByTestId('dm-opening').count(), 0);
+
+    const page = alice.page;
+    await go(page, BOLT);
+    await heading(page, '@bolt').waitFor(WAIT);
+    await page.getByText('This is the beginning of your direct messages with @bolt.').waitFor(WAIT);
+    await dmRow(page, 'bolt').and(page.locator(`[data-channel="${BOLT}"]`)).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => window.location.hash), hash(BOLT));
+    await send(page, 'Hello bolt, welcome aboard.', 'Message @bolt');
+    await message(page, 'Hello bolt, welcome aboard.').locator('.msg-content:not(.msg-plain)').waitFor(WAIT);
+
+    // Still not carol's, now that it exists.
+    await go(carol.page, 'general');
+    await heading(carol.page, 'general').waitFor(WAIT);
+    await go(carol.page, BOLT);
+    await carol.page.getByTestId('chat-missing').waitFor(WAIT);
+    assert.equal(await carol.page.getByText('Hello bolt').count(), 0);
+    await go(carol.page, 'general');
+
+    // Between two people there is no direct message to open.
+    await go(page, 'dm:carol:alice');
+    await page.getByTestId('chat-missing')
+      .getByText('There is no direct message of yours with @carol in demo.').waitFor(WAIT);
+
+    // An agent follows a link to its own, not yet opened direct message with a person.
+    await go(agent.page, 'dm:code:carol');
+    await heading(agent.page, '@carol').waitFor(WAIT);
+    await dmRow(agent.page, 'carol').and(agent.page.locator('[data-channel="dm:code:carol"]')).waitFor(WAIT);
+    await dmRow(carol.page, 'code').and(carol.page.locator('[data-channel="dm:code:carol"]')).waitFor(WAIT);
+    await go(page, DM);
+    await heading(page, '@code').waitFor(WAIT);
+  });
+
+  it('shows the server\'s error when a link\'s direct message cannot be opened', async () => {
+    await addUser(server, 'dave', 'dave-password-1');
+    const r = await rest(server.url, 'POST', '/api/projects/demo/members',
+      { token, body: { username: 'dave', role: 'viewer' } });
+    assert.equal(r.status, 201, `add dave: ${r.text}`);
+    dave = await openChatUser(browser, server, 'dave', 'dave-password-1', problems);
+    const page = dave.page;
+    await page.evaluate((h) => { window.location.hash = h; }, `#/p/demo/c/${encodeURIComponent('dm:code:dave')}`);
+    const failed = page.getByTestId('dm-open-failed');
+    await failed.waitFor(WAIT);
+    // The server's own words (a viewer may not open one), not a generic failure.
+    assert.match(await failed.getByRole('alert').textContent(), /^Could not open a direct message with @code: .*viewer/);
+    await dave.context.close();
+    dave = null;
   });
 
   it('shows the sidebar with its direct messages at phone width', async () => {

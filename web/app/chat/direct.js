@@ -51,6 +51,19 @@ export const peerRole = (m) => (m ? (m.kind === 'agent' ? m.agent_role : m.role)
 /** The open_direct_message request for a peer. */
 export const openRequest = (peer, meIsAgent) => (meIsAgent ? { user: peer } : { agent: peer });
 
+/** The name of the direct message between `me` and `peer`. */
+export const directWith = (peer, me, meIsAgent) => (meIsAgent ? directName(me, peer) : directName(peer, me));
+
+/**
+ * The other side of a direct message `me` takes part in, when `me` can write
+ * to them (a member of the right kind); otherwise null.
+ */
+export function ownPeer(direct, me, members, meIsAgent) {
+  if (!direct || (meIsAgent ? direct.agent : direct.user) !== me) return null;
+  const peer = meIsAgent ? direct.user : direct.agent;
+  return directPeers(members, me, meIsAgent).some((m) => m.username === peer) ? peer : null;
+}
+
 /** The existing direct message between `me` and `peer`, if any. */
 export function findDirect(channels, peer, me, meIsAgent) {
   const agent = meIsAgent ? me : peer;

@@ -121,7 +121,8 @@ export function useChat(project, { announce }) {
         store.setViewing(name);
         const key = channelKey(name);
         const l = store.list(key);
-        if (!sock || !sock.connected || !s.ready) return;
+        // Not listed (yet): nothing to load; ChatView asks again once it is.
+        if (!sock || !sock.connected || !s.ready || !store.channel(name)) return;
         if (!l.loaded) {
           loadPage(key, { channel: name }).then(() => {
             const ids = store.list(key).ids;

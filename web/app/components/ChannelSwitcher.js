@@ -1,19 +1,30 @@
-// Ctrl+K: a filterable list of channels, then direct messages ("@code").
-// Up/Down move, Enter opens, Esc closes.
+// Ctrl+K: a filterable list of channels, then direct messages ("@code"),
+// then the others one can write to: choosing one of those opens the direct
+// message first (as its row in the sidebar does). Up/Down move, Enter opens,
+// Esc closes.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { channelLabel, isDirect } from '../chat/direct.js';
+import { channelLabel, directPeers, directWith, findDirect, isDirect } from '../chat/direct.js';
 
-/** Channels first, then direct messages; each with the text matched ("general", "@code"). */
-function entries(channels, me) {
+/**
+ * Channels, then direct messages, then peers without one yet (`peer` set);
+ * each with the text matched ("general", "@code") and its unread count.
+ */
+function entries(channels, members, me, meIsAgent) {
   const open = channels.filter((c) => !c.archived);
-  return open.filter((c) => !isDirect(c)).concat(open.filter(isDirect))
-    .map((c) => ({ c, text: isDirect(c) ? channelLabel(c, me) : c.name }));
+  const listed = open.filter((c) => !isDirect(c)).concat(open.filter(isDirect))
+    .map((c) => ({ name: c.name, direct: isDirect(c), text: isDirect(c) ? channelLabel(c, me) : c.name, unread: c.unread_count }));
+  const fresh = directPeers(members, me, meIsAgent)
+    .filter((m) => !findDirect(channels, m.username, me, meIsAgent))
+    .map((m) => ({ name: directWith(m.username, me, meIsAgent), direct: true, peer: m.username, text: `@${m.username}` }));
+  return listed.concat(fresh);
 }
 
-export function ChannelSwitcher({ channels, me, onPick, onClose }) {
+export function ChannelSwitcher({ channels, members, me, meIsAgent, onPick, onOpenDirect, onClose }) {
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
+  const [opening, setOpening] = useState(null);
+  const [error, setError] = useState('');
   const input = useRef(null);
   const opener = useRef(document.activeElement);
   useLayoutEffect(() => {
@@ -22,8 +33,19 @@ export function ChannelSwitcher({ channels, me, onPick, onClose }) {
     return () => { if (back && back.focus && document.contains(back)) back.focus(); };
   }, []);
   const needle = q.trim().toLowerCase();
-  const found = entries(channels, me).filter((e) => e.text.toLowerCase().includes(needle)).map((e) => e.c);
+  const found = entries(channels, members, me, meIsAgent).filter((e) => e.text.toLowerCase().includes(needle));
   const i = Math.min(index, Math.max(0, found.length - 1));
+
+  async function pick(e) {
+    if (!e.peer) { onPick(e.name); return; }
+    if (opening) return;
+    setError('');
+    setOpening(e.peer);
+    const r = await onOpenDirect(e.peer);
+    setOpening(null);
+    if (r.error) setError(`Could not open a conversation with ${e.peer}: ${r.error}`);
+    else onPick(r.channel.name);
+  }
 
   function onKeyDown(e) {
     if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onClose(); return; }
@@ -32,7 +54,7 @@ export function ChannelSwitcher({ channels, me, onPick, onClose }) {
       const n = found.length || 1;
       setIndex((i + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
     }
-    if (e.key === 'Enter' && found[i]) { e.preventDefault(); onPick(found[i].name); }
+    if (e.key === 'Enter' && found[i]) { e.preventDefault(); pick(found[i]); }
   }
 
   return html`
@@ -46,13 +68,15 @@ export function ChannelSwitcher({ channels, me, onPick, onClose }) {
           onInput=${(e) => { setQ(e.currentTarget.value); setIndex(0); }} onKeyDown=${onKeyDown} />
         <ul id="switcher-list" role="listbox" aria-label="Channels" class="switcher-list">
           ${found.length === 0 && html`<li class="muted">No channel matches.</li>`}
-          ${found.map((c, k) => html`
-            <li key=${c.name} id=${`switcher-opt-${k}`} role="option" aria-selected=${k === i ? 'true' : 'false'}
-              class=${`ac-item${k === i ? ' active' : ''}`} onMouseDown=${(e) => { e.preventDefault(); onPick(c.name); }}>
-              <span>${isDirect(c) ? channelLabel(c, me) : `# ${c.name}`}</span>
-              ${c.unread_count > 0 && html`<span class="unread-badge">${c.unread_count}</span>`}
+          ${found.map((e, k) => html`
+            <li key=${e.name} id=${`switcher-opt-${k}`} role="option" aria-selected=${k === i ? 'true' : 'false'}
+              aria-busy=${opening === e.peer && e.peer ? 'true' : undefined} data-peer=${e.peer}
+              class=${`ac-item${k === i ? ' active' : ''}`} onMouseDown=${(ev) => { ev.preventDefault(); pick(e); }}>
+              <span>${e.direct ? e.text : `# ${e.name}`}</span>
+              ${e.unread > 0 && html`<span class="unread-badge">${e.unread}</span>`}
             </li>`)}
         </ul>
+        ${error && html`<p class="form-error" role="alert" data-testid="switcher-error">${error}</p>`}
       </div>
     </div>`;
 }

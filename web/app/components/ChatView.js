@@ -1,6 +1,6 @@
 // A channel: header, virtualised message list, typing indicator, composer,
 // and the thread side panel. Owns edit/reply state and the Esc handling.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { messageLink, openChannel } from '../router.js';
 import { channelKey, threadKey } from '../chat/store.js';
@@ -12,6 +12,7 @@ import { SearchPanel } from './SearchPanel.js';
 import { Lightbox } from './Lightbox.js';
 import { SearchIcon } from './Icons.js';
 import { ChatHeading } from './ChatHeading.js';
+import { MissingChat } from './MissingChat.js';
 import { useUploads } from '../chat/useUploads.js';
 import { channelLabel, directOf, peerOf } from '../chat/direct.js';
 
@@ -36,6 +37,14 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
     setThread(null); setEdit(null); setReply(null); uploads.clear();
     return () => chat.store.setViewing(null);
   }, [channel]);
+  // A channel listed only after it was opened here (a direct message opened
+  // from a link, a channel just created) loads once it is listed.
+  const info = state.channels.find((c) => c.name === channel);
+  const listed = useRef(Boolean(info));
+  useEffect(() => {
+    if (info && !listed.current) actions.openChannel(channel);
+    listed.current = Boolean(info);
+  }, [Boolean(info)]);
 
   useEffect(() => {
     const onKey = (e) => {
@@ -97,14 +106,11 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
   if (state.status === 'forbidden') {
     return html`<section class="chat chat-closed"><p class="form-error" role="alert">You are not a member of ${project}, so you cannot read its chat.</p></section>`;
   }
-  const info = state.channels.find((c) => c.name === channel);
   const direct = directOf(info || channel);
   const peer = direct && peerOf(direct, me);
   const label = channelLabel(info || channel, me);
   if (state.ready && !info) {
-    return html`<section class="chat chat-closed" data-testid="chat-missing"><h1>${label}</h1>
-      <p class="muted">${direct ? `There is no direct message of yours with @${peer} in ${project}.`
-        : `There is no channel called #${channel} in ${project}.`}</p></section>`;
+    return html`<${MissingChat} key=${channel} chat=${chat} project=${project} channel=${channel} members=${members} />`;
   }
   const note = STATUS_TEXT[state.status];
   return html`

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { channelHash, openChannel } from '../router.js';
 import {
-  directName, directPeers, findDirect, openRequest, peerRole, statusOf,
+  directPeers, directWith, findDirect, openRequest, peerRole, statusOf,
 } from '../chat/direct.js';
 import { StatusDot } from './StatusDot.js';
 
@@ -66,7 +66,7 @@ export function DirectMessageList({ project, chat, channel, members, me }) {
       <ul class="channel-list dm-list" aria-labelledby="dm-title" data-testid="dm-list">
         ${peers.map((m) => {
           const dm = findDirect(state.channels, m.username, myName, meIsAgent);
-          const name = dm ? dm.name : meIsAgent ? directName(myName, m.username) : directName(m.username, myName);
+          const name = dm ? dm.name : directWith(m.username, myName, meIsAgent);
           return html`<${DirectLink} key=${m.username} href=${channelHash(project, name)} name=${m.username}
             role=${peerRole(m)} status=${statusOf(m.username, state.online, state.idle)} dm=${dm}
             active=${name === channel} busy=${opening === m.username}

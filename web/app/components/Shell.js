@@ -7,6 +7,7 @@ import { createConnection } from '../socket.js';
 import { useRoute, openProject, openChannel } from '../router.js';
 import { useProjectFeed } from '../feed.js';
 import { useChat } from '../chat/useChat.js';
+import { openRequest } from '../chat/direct.js';
 import { TopBar } from './TopBar.js';
 import { ProjectRail } from './ProjectRail.js';
 import { ChannelSidebar } from './ChannelSidebar.js';
@@ -79,6 +80,9 @@ export function Shell({ me, onLogout, announce }) {
   }, [loadProjects]);
 
   const current = projects && projects.find((p) => p.name === selected);
+  const chatMe = (chat && chat.state.me) || me.user;
+  const myName = chatMe.username;
+  const meIsAgent = chatMe.kind === 'agent';
 
   return html`
     <div class=${`shell${navOpen ? ' nav-open' : ''}`}>
@@ -95,9 +99,10 @@ export function Shell({ me, onLogout, announce }) {
         onCreated=${onCreated} route=${route} chat=${chat} announce=${announce} />
       <${RightSidebar} selected=${selected} presence=${chatPresence(chat) || feed.presence}
         members=${feed.members} connState=${connState} />
-      ${switcher && chat && html`<${ChannelSwitcher} channels=${chat.state.channels}
-        me=${chat.state.me ? chat.state.me.username : me.user.username}
+      ${switcher && chat && html`<${ChannelSwitcher} channels=${chat.state.channels} members=${feed.members}
+        me=${myName} meIsAgent=${meIsAgent}
         onClose=${() => setSwitcher(false)}
+        onOpenDirect=${(peer) => chat.actions.openDirect(openRequest(peer, meIsAgent))}
         onPick=${(name) => { setSwitcher(false); openChannel(selected, name); }} />`}
       ${navOpen && html`<button class="scrim" type="button" aria-label="Close menu"
         onClick=${() => setNavOpen(false)}></button>`}
