@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { addUser, launchBrowser, rest, screenshotDir, startServer } from './harness.mjs';
+import {
+  addMember, addUser, createProject, launchBrowser, loginToken, rest, screenshotDir, shutDown, startServer,
+} from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 const XSS = '<img src=x onerror=alert(1)> [x](javascript:alert(1))';
@@ -50,29 +52,17 @@ describe('chat UI', () => {
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
-    assert.equal(login.status, 200, `admin login: ${login.text}`);
-    const token = login.json.access_token;
-    const created = await rest(server.url, 'POST', '/api/projects', { token, body: { name: 'demo' } });
-    assert.equal(created.status, 201, `create project: ${created.text}`);
+    const token = await loginToken(server, 'admin', server.adminPassword);
+    await createProject(server, token, 'demo');
     await addUser(server, 'bob', 'bob-password-1');
-    for (const [username, role] of [['admin', 'admin'], ['bob', 'contributor']]) {
-      const r = await rest(server.url, 'POST', '/api/projects/demo/members', { token, body: { username, role } });
-      assert.equal(r.status, 201, `add ${username}: ${r.text}`);
-    }
+    await addMember(server, token, 'demo', 'admin', 'admin');
+    await addMember(server, token, 'demo', 'bob');
     browser = await launchBrowser();
     admin = await openUser(browser, server, 'admin', server.adminPassword, problems);
     bob = await openUser(browser, server, 'bob', 'bob-password-1', problems);
   });
 
-  after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
-    }
-  });
+  after(() => shutDown(browser, server));
 
   it('lists the real channels and opens #general for both users', async () => {
     for (const { page } of [admin, bob]) {
@@ -222,8 +212,7 @@ describe('chat UI', () => {
   });
 
   it('loads older pages at the top, keeps the place, and offers "Jump to latest"', async () => {
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
+    const adminToken = await loginToken(server, 'admin', server.adminPassword);
     const sent = await admin.page.evaluate(async (token) => {
       const { io } = await import('socket.io-client');
       const s = io('/chat/demo', { auth: { token }, forceNew: true, transports: ['websocket'] });
@@ -236,7 +225,7 @@ describe('chat UI', () => {
       }
       s.close();
       return ok;
-    }, login.json.access_token);
+    }, adminToken);
     assert.equal(sent, 60);
     const page = bob.page;
     await page.getByTestId('channel-list').locator('[data-channel="agents"]').click();
@@ -263,12 +252,11 @@ describe('chat UI', () => {
   });
 
   it('marks a refused send as failed with Retry and Discard', async () => {
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
+    const adminToken = await loginToken(server, 'admin', server.adminPassword);
     await bob.page.getByTestId('channel-list').locator('[data-channel="errors"]').click();
     await bob.page.getByRole('heading', { level: 1, name: 'errors' }).waitFor(WAIT);
     const r = await rest(server.url, 'PATCH', '/api/projects/demo/channels/errors',
-      { token: login.json.access_token, body: { archived: true } });
+      { token: adminToken, body: { archived: true } });
     assert.equal(r.status, 200, r.text);
     await bob.page.locator('.chat-head .tag', { hasText: 'archived' }).waitFor(WAIT);
     await send(bob.page, 'Too late for this channel', 'Message #errors');

@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { addUser, launchBrowser, makePng, openChatUser, rest, screenshotDir, startServer } from './harness.mjs';
+import {
+  addMember, addUser, createProject, launchBrowser, loginToken, makePng, openChatUser, screenshotDir,
+  shutDown, startServer,
+} from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 const message = (page, text) => page.getByTestId('message-list').locator('article.msg', { hasText: text });
@@ -27,26 +30,17 @@ describe('chat attachments and search', () => {
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
-    assert.equal(login.status, 200, `admin login: ${login.text}`);
-    token = login.json.access_token;
-    const created = await rest(server.url, 'POST', '/api/projects', { token, body: { name: 'demo' } });
-    assert.equal(created.status, 201, `create project: ${created.text}`);
+    token = await loginToken(server, 'admin', server.adminPassword);
+    await createProject(server, token, 'demo');
     await addUser(server, 'bob', 'bob-password-1');
-    for (const [username, role] of [['admin', 'admin'], ['bob', 'contributor']]) {
-      const r = await rest(server.url, 'POST', '/api/projects/demo/members', { token, body: { username, role } });
-      assert.equal(r.status, 201, `add ${username}: ${r.text}`);
-    }
+    await addMember(server, token, 'demo', 'admin', 'admin');
+    await addMember(server, token, 'demo', 'bob');
     browser = await launchBrowser();
     admin = await openChatUser(browser, server, 'admin', server.adminPassword, problems);
     bob = await openChatUser(browser, server, 'bob', 'bob-password-1', problems);
   });
 
-  after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (server) await server.stop();
-  });
+  after(() => shutDown(browser, server));
 
   it('uploads a PNG with progress, sends it, and bob sees a loaded blob: thumbnail', async () => {
     const page = admin.page;

@@ -6,7 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { addAgent, addUser, launchBrowser, openChatUser, rest, screenshotDir, startServer } from './harness.mjs';
+import {
+  addAgent, addMember, addUser, createProject, launchBrowser, loginToken, openChatUser, rest, screenshotDir,
+  shutDown, startServer,
+} from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 const DM = 'dm:code:alice';
@@ -43,28 +46,16 @@ describe('direct messages with agents', () => {
   let dave;
   const problems = [];
 
-  const addMember = async (project, username) => {
-    const r = await rest(server.url, 'POST', `/api/projects/${project}/members`,
-      { token, body: { username, role: 'contributor' } });
-    assert.equal(r.status, 201, `add ${username} to ${project}: ${r.text}`);
-  };
-
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
-    assert.equal(login.status, 200, `admin login: ${login.text}`);
-    token = login.json.access_token;
-    for (const name of ['demo', 'solo']) {
-      const created = await rest(server.url, 'POST', '/api/projects', { token, body: { name } });
-      assert.equal(created.status, 201, `create project ${name}: ${created.text}`);
-    }
+    token = await loginToken(server, 'admin', server.adminPassword);
+    for (const name of ['demo', 'solo']) await createProject(server, token, name);
     await addUser(server, 'alice', 'alice-password-1');
     await addUser(server, 'carol', 'carol-password-1');
     await addAgent(server, 'code', 'code', 'code-password-1');
-    for (const username of ['alice', 'carol', 'code']) await addMember('demo', username);
-    await addMember('solo', 'alice');
+    for (const username of ['alice', 'carol', 'code']) await addMember(server, token, 'demo', username);
+    await addMember(server, token, 'solo', 'alice');
 
     const members = await rest(server.url, 'GET', '/api/projects/demo/members', { token });
     assert.equal(members.status, 200, members.text);
@@ -77,13 +68,7 @@ describe('direct messages with agents', () => {
     alice = await openChatUser(browser, server, 'alice', 'alice-password-1', problems);
   });
 
-  after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
-    }
-  });
+  after(() => shutDown(browser, server));
 
   it('lists the agent under "Direct messages", offline, with its role', async () => {
     const page = alice.page;
@@ -190,9 +175,7 @@ describe('direct messages with agents', () => {
     await page.getByTestId('chat-missing').waitFor(WAIT);
     assert.equal(await page.getByText(QUESTION).count(), 0, 'carol cannot read the message');
 
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'carol', password: 'carol-password-1' } });
-    const carolToken = login.json.access_token;
+    const carolToken = await loginToken(server, 'carol', 'carol-password-1');
     const channels = await rest(server.url, 'GET', '/api/projects/demo/channels', { token: carolToken });
     assert.equal(channels.status, 200, channels.text);
     assert.deepEqual(channels.json.channels.filter((c) => c.direct || c.name.startsWith('dm:')), []);
@@ -204,7 +187,7 @@ describe('direct messages with agents', () => {
 
   it('adds a newly added agent to the list live, sorted by name', async () => {
     await addAgent(server, 'atlas', 'qa', 'atlas-password-1');
-    await addMember('demo', 'atlas');
+    await addMember(server, token, 'demo', 'atlas');
     const rows = alice.page.getByTestId('dm-list').locator('[data-peer]');
     await dmRow(alice.page, 'atlas').waitFor(WAIT);
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.peer)), ['atlas', 'code']);
@@ -236,7 +219,7 @@ describe('direct messages with agents', () => {
 
     // Filtering still narrows the list to the fresh peers too.
     await addAgent(server, 'bolt', 'data', 'bolt-password-1');
-    await addMember('demo', 'bolt');
+    await addMember(server, token, 'demo', 'bolt');
     await dmRow(page, 'bolt').waitFor(WAIT);
     await page.keyboard.press('Control+k');
     await dialog.waitFor(WAIT);
@@ -291,9 +274,7 @@ describe('direct messages with agents', () => {
 
   it('shows the server\'s error when a link\'s direct message cannot be opened', async () => {
     await addUser(server, 'dave', 'dave-password-1');
-    const r = await rest(server.url, 'POST', '/api/projects/demo/members',
-      { token, body: { username: 'dave', role: 'viewer' } });
-    assert.equal(r.status, 201, `add dave: ${r.text}`);
+    await addMember(server, token, 'demo', 'dave', 'viewer');
     dave = await openChatUser(browser, server, 'dave', 'dave-password-1', problems);
     const page = dave.page;
     await page.evaluate((h) => { window.location.hash = h; }, `#/p/demo/c/${encodeURIComponent('dm:code:dave')}`);

@@ -109,6 +109,38 @@ export async function rest(base, method, urlPath, { body, token } = {}) {
   return { status: res.status, headers: res.headers, json, text };
 }
 
+function expectStatus(r, statuses, what) {
+  if (!statuses.includes(r.status)) throw new Error(`${what}: ${r.status} ${r.text}`);
+  return r;
+}
+
+/** The access token of `username` (the login must succeed). */
+export async function loginToken(server, username, password) {
+  const r = await rest(server.url, 'POST', '/auth/login', { body: { username, password } });
+  return expectStatus(r, [200], `login ${username}`).json.access_token;
+}
+
+/** Creates project `name` as the admin holding `token`. */
+export async function createProject(server, token, name, description = '') {
+  const r = await rest(server.url, 'POST', '/api/projects', { token, body: { name, description } });
+  expectStatus(r, [201], `create project ${name}`);
+}
+
+/** Adds `username` to `project` with `role` (or changes their role). */
+export async function addMember(server, token, project, username, role = 'contributor') {
+  const r = await rest(server.url, 'POST', `/api/projects/${project}/members`, { token, body: { username, role } });
+  expectStatus(r, [200, 201], `add ${username} to ${project}`);
+}
+
+/** Closes the browser and stops the server, echoing its log when E2E_SERVER_LOG is set. */
+export async function shutDown(browser, server) {
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    await server.stop();
+    if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
+  }
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchBrowser, rest, screenshotDir, startServer } from './harness.mjs';
+import {
+  addMember, createProject, launchBrowser, loginToken, rest, screenshotDir, shutDown, startServer,
+} from './harness.mjs';
 
 const WAIT = { timeout: 20000 };
 
@@ -18,16 +20,9 @@ describe('web UI shell', () => {
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
-    const login = await rest(server.url, 'POST', '/auth/login',
-      { body: { username: 'admin', password: server.adminPassword } });
-    assert.equal(login.status, 200, `admin login: ${login.text}`);
-    const token = login.json.access_token;
-    const created = await rest(server.url, 'POST', '/api/projects',
-      { token, body: { name: 'demo', description: 'Browser test project' } });
-    assert.equal(created.status, 201, `create project: ${created.text}`);
-    const member = await rest(server.url, 'POST', '/api/projects/demo/members',
-      { token, body: { username: 'admin', role: 'admin' } });
-    assert.ok([200, 201].includes(member.status), `add member: ${member.status} ${member.text}`);
+    const token = await loginToken(server, 'admin', server.adminPassword);
+    await createProject(server, token, 'demo', 'Browser test project');
+    await addMember(server, token, 'demo', 'admin', 'admin');
 
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -45,13 +40,7 @@ describe('web UI shell', () => {
     });
   });
 
-  after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      if (process.env.E2E_SERVER_LOG) process.stderr.write(server.log());
-    }
-  });
+  after(() => shutDown(browser, server));
 
   it('serves index.html with a CSP whose hash matches the import map', async () => {
     const res = await rest(server.url, 'GET', '/');
