@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Re-vendor the pinned browser libraries from the npm registry and verify
-# them against SHA256SUMS.
+# Re-vendor the pinned browser libraries, the highlight.js grammars, the
+# emojibase data set and the Twemoji colour font from the npm registry and
+# verify them against SHA256SUMS.
 #
 #   web/vendor/update.sh           # fetch, copy, verify (fails on mismatch)
 #   web/vendor/update.sh --write   # fetch, copy, regenerate SHA256SUMS
@@ -25,6 +26,30 @@ FILES=(
   "htm@3.1.1                LICENSE                        LICENSES/htm.LICENSE"
   "socket.io-client@4.8.4   dist/socket.io.esm.min.js      socket.io-client/socket.io.esm.min.js"
   "socket.io-client@4.8.4   LICENSE                        LICENSES/socket.io-client.LICENSE"
+  "@highlightjs/cdn-assets@11.12.0  es/core.min.js  highlight.js/core.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/rust.min.js  highlight.js/languages/rust.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/python.min.js  highlight.js/languages/python.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/typescript.min.js  highlight.js/languages/typescript.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/javascript.min.js  highlight.js/languages/javascript.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/json.min.js  highlight.js/languages/json.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/ini.min.js  highlight.js/languages/ini.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/yaml.min.js  highlight.js/languages/yaml.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/bash.min.js  highlight.js/languages/bash.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/shell.min.js  highlight.js/languages/shell.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/go.min.js  highlight.js/languages/go.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/sql.min.js  highlight.js/languages/sql.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/xml.min.js  highlight.js/languages/xml.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/css.min.js  highlight.js/languages/css.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/diff.min.js  highlight.js/languages/diff.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/markdown.min.js  highlight.js/languages/markdown.min.js"
+  "@highlightjs/cdn-assets@11.12.0  es/languages/dockerfile.min.js  highlight.js/languages/dockerfile.min.js"
+  "@highlightjs/cdn-assets@11.12.0  LICENSE  LICENSES/highlight.js.LICENSE"
+  "emojibase-data@17.0.0  en/compact.json  emojibase-data/en/compact.json"
+  "emojibase-data@17.0.0  en/messages.json  emojibase-data/en/messages.json"
+  "emojibase-data@17.0.0  en/shortcodes/github.json  emojibase-data/en/shortcodes/github.json"
+  "emojibase-data@17.0.0  LICENSE  LICENSES/emojibase-data.LICENSE"
+  "twemoji-colr-font@15.0.3  twemoji.woff2  twemoji-colr-font/twemoji.woff2"
+  "twemoji-colr-font@15.0.3  LICENSE  LICENSES/twemoji-colr-font.LICENSE"
 )
 
 tmp="$(mktemp -d)"
