@@ -2,7 +2,18 @@
 // (fetch with the bearer token → blob: URL) and small formatting helpers.
 import { getAccessToken, refresh } from '../api.js';
 
-export const MAX_FILES = 5;
+/** The server's limits until chat_ready brings its own (`limits` in the payload). */
+export const DEFAULT_LIMITS = { max_file_bytes: 10 * 1024 * 1024, max_attachments: 5 };
+
+/** The limits in effect: the server's where it sent them, else the defaults. */
+export function uploadLimits(server) {
+  const l = server || {};
+  const num = (v, d) => (Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    maxFileBytes: num(l.max_file_bytes, DEFAULT_LIMITS.max_file_bytes),
+    maxFiles: num(l.max_attachments, DEFAULT_LIMITS.max_attachments),
+  };
+}
 
 async function token() {
   if (!getAccessToken()) { try { await refresh(); } catch { /* the request fails with 401 */ } }
@@ -14,6 +25,19 @@ export function formatSize(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A limit in round words: 10485760 → "10 MB". */
+export function formatLimit(n) {
+  if (n >= 1024 * 1024) return `${+(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
+/** Why `file` may not be sent, in plain words, or null when it may. */
+export function refusal(file, name, limits) {
+  if (file.size <= limits.maxFileBytes) return null;
+  return `${name} is ${formatSize(file.size)}; files can be at most ${formatLimit(limits.maxFileBytes)}, so it was not uploaded.`;
 }
 
 function xhrOnce(project, file, tok, onProgress) {

@@ -1,46 +1,76 @@
-// A tiny syntax highlighter for code blocks: comments, strings, numbers and
-// keywords. Works on text and builds DOM nodes (never HTML strings), and adds
-// a Copy button to every `pre > code` inside a message.
-const KEYWORDS = new Set(('as async await break case catch class const continue def default del do elif else '
-  + 'enum export extends false fn for from function if impl import in interface let loop match mod mut '
-  + 'new nil None null or and not pass pub raise return self Self static struct super switch this throw '
-  + 'trait true True False try type typeof undefined use var void where while with yield').split(' '));
+// Code blocks in messages: syntax highlighting with highlight.js (vendored
+// under /vendor/highlight.js/, loaded with the first code block, each grammar
+// with the first block in its language) and a Copy button on every
+// `pre > code`. The server sends `<pre><code class="language-x">`; blocks
+// without a language we know stay plain. ```diff blocks mark added and removed
+// lines and hunks (styles/code.css).
+const VENDOR = '/vendor/highlight.js';
 
-const HASH_COMMENT = new Set(['py', 'python', 'sh', 'bash', 'shell', 'yaml', 'yml', 'toml', 'rb', 'ruby']);
-const TOKEN = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(#[^\n]*)|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(\b\d[\d_]*(?:\.\d+)?\b)|([A-Za-z_][A-Za-z0-9_]*)/g;
+// Fence names agents write → the grammar file that reads them.
+const GRAMMAR = {
+  rust: 'rust', rs: 'rust',
+  python: 'python', py: 'python',
+  typescript: 'typescript', ts: 'typescript', tsx: 'typescript',
+  javascript: 'javascript', js: 'javascript', jsx: 'javascript', mjs: 'javascript', cjs: 'javascript',
+  json: 'json', jsonc: 'json',
+  toml: 'ini', ini: 'ini',
+  yaml: 'yaml', yml: 'yaml',
+  bash: 'bash', sh: 'bash', shell: 'bash', zsh: 'bash',
+  console: 'shell', shellsession: 'shell',
+  go: 'go', golang: 'go',
+  sql: 'sql',
+  html: 'xml', xml: 'xml', svg: 'xml',
+  css: 'css',
+  diff: 'diff', patch: 'diff',
+  markdown: 'markdown', md: 'markdown',
+  dockerfile: 'dockerfile', docker: 'dockerfile',
+};
 
-export function tokens(text, lang) {
-  const out = [];
-  const hash = HASH_COMMENT.has(lang);
-  let last = 0;
-  for (const m of text.matchAll(TOKEN)) {
-    let kind = null;
-    if (m[1] && !hash) kind = 'comment';
-    else if (m[2] && hash) kind = 'comment';
-    else if (m[3]) kind = 'string';
-    else if (m[4]) kind = 'number';
-    else if (m[5] && KEYWORDS.has(m[5])) kind = 'keyword';
-    if (!kind) continue;
-    if (m.index > last) out.push([null, text.slice(last, m.index)]);
-    out.push([kind, m[0]]);
-    last = m.index + m[0].length;
+let core = null;
+const grammars = new Map();
+
+function loadCore() {
+  if (!core) {
+    core = import(`${VENDOR}/core.min.js`).then((m) => m.default)
+      .catch((e) => { core = null; throw e; });
   }
-  if (last < text.length) out.push([null, text.slice(last)]);
-  return out;
+  return core;
 }
 
-function highlight(code) {
-  const lang = ((/language-([\w+-]+)/.exec(code.className) || [])[1] || '').toLowerCase();
-  const text = code.textContent;
-  const frag = document.createDocumentFragment();
-  for (const [kind, part] of tokens(text, lang)) {
-    if (!kind) { frag.append(part); continue; }
-    const span = document.createElement('span');
-    span.className = `tok-${kind}`;
-    span.textContent = part;
-    frag.append(span);
+/** highlight.js with the grammar for `file` registered (its name is the file name). */
+async function withGrammar(file) {
+  const hljs = await loadCore();
+  if (!grammars.has(file)) {
+    grammars.set(file, import(`${VENDOR}/languages/${file}.min.js`).then((m) => {
+      hljs.registerLanguage(file, m.default);
+      // The shell grammar hands commands to bash.
+      if (file === 'shell') return withGrammar('bash');
+      return null;
+    }).catch((e) => { grammars.delete(file); throw e; }));
   }
-  code.replaceChildren(frag);
+  await grammars.get(file);
+  return hljs;
+}
+
+/** The grammar file for a `language-x` class, or null. */
+export function grammarOf(code) {
+  const lang = ((/language-([\w+#-]+)/.exec(code.className) || [])[1] || '').toLowerCase();
+  return GRAMMAR[lang] || null;
+}
+
+/** Highlights one `<code>` in place; resolves once done (false when its language is unknown). */
+export async function highlightBlock(code) {
+  const file = grammarOf(code);
+  if (!file) return false;
+  const text = code.textContent;
+  const hljs = await withGrammar(file);
+  // The message may have been edited or scrolled away meanwhile.
+  if (!code.isConnected || code.textContent !== text) return false;
+  // highlight.js escapes the text; its output is only <span class="hljs-…">.
+  code.innerHTML = hljs.highlight(text, { language: file, ignoreIllegals: true }).value;
+  code.classList.add('hljs');
+  code.dataset.highlighted = file;
+  return true;
 }
 
 async function copy(text) {
@@ -53,7 +83,7 @@ export function enhanceCode(root) {
     const pre = code.parentElement;
     if (pre.dataset.enhanced) continue;
     pre.dataset.enhanced = '1';
-    highlight(code);
+    highlightBlock(code).catch(() => { /* stays plain text */ });
     const btn = document.createElement('button');
     btn.type = 'button';
     btn.className = 'code-copy';

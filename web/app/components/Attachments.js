@@ -44,15 +44,19 @@ function FileChip({ att }) {
     try { await download(att); } catch (e) { setError(e.message); }
     setBusy(false);
   }
+  // The chip keeps one line and its own height; a long name is cut with "…"
+  // (the full name is its tooltip), an error shows below it.
   return html`
-    <span class="att-file" data-testid="attachment-file">
-      <${FileIcon} />
-      <span class="att-name">${att.file_name}</span>
-      <span class="muted">${formatSize(att.size)}</span>
-      <button type="button" class="btn btn-small" onClick=${save} disabled=${busy}
-        aria-label=${`Download ${att.file_name}`}>${busy ? 'Downloading…' : 'Download'}</button>
-      ${error && html`<span class="upload-error" role="alert">${error}</span>`}
-    </span>`;
+    <div class="att-file-item">
+      <span class="att-file" data-testid="attachment-file" title=${att.file_name}>
+        <${FileIcon} />
+        <span class="att-name">${att.file_name}</span>
+        <span class="att-size muted">${formatSize(att.size)}</span>
+        <button type="button" class="btn btn-small" onClick=${save} disabled=${busy}
+          aria-label=${`Download ${att.file_name}`}>${busy ? 'Downloading…' : 'Download'}</button>
+      </span>
+      ${error && html`<p class="upload-error att-error" role="alert">${error}</p>`}
+    </div>`;
 }
 
 export function Attachments({ list, onOpen }) {
