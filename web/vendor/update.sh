@@ -47,6 +47,7 @@ FILES=(
   "emojibase-data@17.0.0  en/compact.json  emojibase-data/en/compact.json"
   "emojibase-data@17.0.0  en/messages.json  emojibase-data/en/messages.json"
   "emojibase-data@17.0.0  en/shortcodes/github.json  emojibase-data/en/shortcodes/github.json"
+  "emojibase-data@17.0.0  versions/emoji.json  emojibase-data/versions/emoji.json"
   "emojibase-data@17.0.0  LICENSE  LICENSES/emojibase-data.LICENSE"
   "twemoji-colr-font@15.0.3  twemoji.woff2  twemoji-colr-font/twemoji.woff2"
   "twemoji-colr-font@15.0.3  LICENSE  LICENSES/twemoji-colr-font.LICENSE"

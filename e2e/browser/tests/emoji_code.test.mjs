@@ -115,6 +115,11 @@ describe('emoji and code blocks', () => {
     await rocket.waitFor(WAIT);
     assert.equal(await rocket.innerText(), '🚀');
     assert.match(await rocket.getAttribute('title'), /:rocket:/);
+    await page.evaluate(() => document.fonts.ready);
+    const inGrid = await colourPixels(page, await results.screenshot());
+    assert.ok(inGrid > 40, `coloured pixels in the picker's results: ${inGrid}`);
+    const tabs = await colourPixels(page, await picker.getByRole('tablist').screenshot());
+    assert.ok(tabs > 40, `coloured pixels in the category tabs: ${tabs}`);
     await page.screenshot({ path: path.join(screenshotDir, 'emoji-picker.png') });
     // Keyboard: down into the grid, Enter picks the focused emoji.
     await search.press('ArrowDown');

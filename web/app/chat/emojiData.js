@@ -5,6 +5,10 @@ import { useEffect, useState } from 'preact/hooks';
 
 const BASE = '/vendor/emojibase-data/en';
 const COMPONENT_GROUP = 2; // skin tones and hair parts, not emoji of their own
+// The bundled font (Twemoji 15.0) draws emoji up to this Emoji version; newer
+// ones would show as empty boxes, so they are not offered.
+const FONT_EMOJI_VERSION = 15;
+const FONT = '32px "Huddle Emoji"';
 
 let data = null;
 let loading = null;
@@ -21,10 +25,27 @@ export function charOf(unicode) {
   return /^\p{Emoji_Presentation}\uFE0F$/u.test(unicode) ? unicode.slice(0, -1) : unicode;
 }
 
-function build(compact, messages, codes) {
+/** Hexcodes of emoji newer than the font. */
+function tooNew(versions) {
+  const out = new Set();
+  for (const [v, codes] of Object.entries(versions)) if (Number(v) > FONT_EMOJI_VERSION) for (const c of codes) out.add(c);
+  return out;
+}
+
+/** Whether the font joins a ZWJ sequence into one glyph (else it draws as several). */
+function joins(ctx, one, seq) {
+  return !ctx || ctx.measureText(seq).width < one * 1.5;
+}
+
+function build(compact, messages, codes, versions) {
   const list = [];
+  const skip = tooNew(versions);
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (ctx) ctx.font = FONT;
+  const one = ctx ? ctx.measureText('😀').width : 0;
   for (const x of compact) {
-    if (x.group === undefined || x.group === COMPONENT_GROUP) continue;
+    if (x.group === undefined || x.group === COMPONENT_GROUP || skip.has(x.hexcode)) continue;
+    if (x.unicode.includes('\u200D') && !joins(ctx, one, x.unicode)) continue;
     const sc = codes[x.hexcode];
     list.push({
       emoji: charOf(x.unicode),
@@ -55,9 +76,10 @@ function build(compact, messages, codes) {
 export function loadEmoji() {
   if (data) return Promise.resolve(data);
   if (!loading) {
-    loading = Promise.all([json('compact.json'), json('messages.json'), json('shortcodes/github.json')])
-      .then(([c, m, s]) => {
-        data = build(c, m, s);
+    loading = Promise.all([json('compact.json'), json('messages.json'), json('shortcodes/github.json'),
+      json('../versions/emoji.json'), document.fonts.load(FONT, '😀').catch(() => null)])
+      .then(([c, m, s, v]) => {
+        data = build(c, m, s, v);
         for (const fn of waiting) fn(data);
         return data;
       })
