@@ -186,8 +186,8 @@ describe('chat UI', () => {
   it('highlights code blocks and offers a Copy button', async () => {
     await send(admin.page, '```js\nconst answer = 42; // the answer\n```');
     const block = message(bob.page, 'const answer').locator('pre');
-    await block.locator('.tok-keyword', { hasText: 'const' }).waitFor(WAIT);
-    await block.locator('.tok-comment').waitFor(WAIT);
+    await block.locator('.hljs-keyword', { hasText: 'const' }).waitFor(WAIT);
+    await block.locator('.hljs-comment', { hasText: '// the answer' }).waitFor(WAIT);
     await block.getByRole('button', { name: 'Copy code' }).click();
     await block.getByRole('button', { name: 'Copy code' }).filter({ hasText: /Copied|Copy failed/ }).waitFor(WAIT);
     await admin.page.screenshot({ path: path.join(screenshotDir, 'chat.png') });

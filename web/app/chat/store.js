@@ -88,6 +88,7 @@ export function createStore() {
       s.ready = true;
       s.role = p.role;
       s.me = p.me;
+      s.limits = p.limits || null; // {max_file_bytes, max_attachments, max_message_chars}
       s.online = p.online || [];
       s.idle = p.idle || [];
       s.channels = (p.channels || []).map((c) => (c.name === s.viewing ? { ...c, unread_count: 0, mention_count: 0 } : c));

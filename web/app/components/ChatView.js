@@ -30,7 +30,7 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
   const [search, setSearch] = useState(false);
   const [image, setImage] = useState(null);
   const [dropping, setDropping] = useState(false);
-  const uploads = useUploads(project, announce);
+  const uploads = useUploads(project, announce, state.limits);
 
   useEffect(() => {
     actions.openChannel(channel);

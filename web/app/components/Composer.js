@@ -5,6 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { COMMANDS } from '../chat/commands.js';
 import { Autocomplete, suggest } from './Autocomplete.js';
+import { useEmojiData } from '../chat/emojiData.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { MarkdownPreview } from './MarkdownPreview.js';
 import { UploadList } from './UploadList.js';
@@ -28,6 +29,12 @@ export function Composer(props) {
   const ids = useRef(null);
   if (!ids.current) { seq += 1; ids.current = { ac: `ac-${seq}`, help: `composer-help-${seq}` }; }
   const canWrite = actions.canWrite();
+  // The emoji data set loads on first use: the picker or a typed ':'.
+  const emojiData = useEmojiData(emoji || text.includes(':'));
+  useEffect(() => {
+    const el = ta.current;
+    if (emojiData && el && document.activeElement === el) setAc(suggest(el.value, el.selectionStart, { commands: COMMANDS, members, emoji: emojiData }));
+  }, [emojiData]);
 
   useLayoutEffect(() => {
     if (edit) { setText(edit.content); setAc(null); if (setReply) setReply(null); }
@@ -48,11 +55,12 @@ export function Composer(props) {
     const v = e.currentTarget.value;
     setText(v);
     setError('');
-    setAc(suggest(v, e.currentTarget.selectionStart, { commands: COMMANDS, members }));
+    setAc(suggest(v, e.currentTarget.selectionStart, { commands: COMMANDS, members, emoji: emojiData }));
     noteTyping(v);
   }
   function pick(i) {
     const it = ac.items[i];
+    if (it.picked) it.picked();
     const v = text.slice(0, ac.start) + it.value + text.slice(ac.end);
     setText(v);
     setAc(null);
@@ -150,7 +158,7 @@ export function Composer(props) {
       </div>
       ${emoji && html`<${EmojiPicker} className="picker-composer" label="Insert emoji" onPick=${insert} onClose=${() => setEmoji(false)} />`}
       <p class="composer-help muted" id=${ids.current.help}>
-        Enter to send, Shift+Enter for a new line, / for commands, @ to mention.
+        Enter to send, Shift+Enter for a new line, / for commands, @ to mention, : for emoji.
         ${text.length > MAX - 200 && html` <span class=${text.length > MAX ? 'over' : ''}>${text.length}/${MAX}</span>`}
       </p>
       ${error && html`<p class="form-error" role="alert">${error}</p>`}
