@@ -159,6 +159,17 @@ export async function logout() {
   }
 }
 
+/**
+ * Changes the signed-in person's password. The server ends every other session
+ * and answers with a fresh login for this tab, which replaces the stored one.
+ */
+export async function changePassword(currentPassword, newPassword) {
+  const data = await request('POST', '/api/me/password',
+    { current_password: currentPassword, new_password: newPassword });
+  if (data && data.access_token) store(data);
+  return data;
+}
+
 const enc = encodeURIComponent;
 export const api = {
   me: () => request('GET', '/api/me'),
@@ -168,6 +179,17 @@ export const api = {
   project: (name) => request('GET', `/api/projects/${enc(name)}`),
   members: (name) => request('GET', `/api/projects/${enc(name)}/members`),
   channels: (name) => request('GET', `/api/projects/${enc(name)}/channels`),
+  addMember: (name, username, role) =>
+    request('POST', `/api/projects/${enc(name)}/members`, { username, role }),
+  removeMember: (name, username) =>
+    request('DELETE', `/api/projects/${enc(name)}/members/${enc(username)}`),
+  users: () => request('GET', '/api/users'),
+  /** `{username, kind, agent_role?, is_admin?}` → `{user, password}` (a one-time password). */
+  createUser: (body) => request('POST', '/api/users', body),
+  resetPassword: (username) => request('POST', `/api/users/${enc(username)}/password`),
+  createChannel: (name, body) => request('POST', `/api/projects/${enc(name)}/channels`, body),
+  updateChannel: (name, channel, patch) =>
+    request('PATCH', `/api/projects/${enc(name)}/channels/${enc(channel)}`, patch),
   events: (name, afterSeq = 0, limit = 100) =>
     request('GET', `/api/projects/${enc(name)}/events?after_seq=${afterSeq}&limit=${limit}`),
 };

@@ -1,9 +1,12 @@
 // Per-project data for the main pane: project, members, activity, presence.
 // Activity = recent events from REST, then live events from the socket.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 
 const MAX_EVENTS = 200;
+// The activity list shows what happened to the project, not its chat traffic.
+const ACTIVITY = new Set(['project_created', 'member_added', 'member_role_changed', 'member_removed',
+  'state_changed', 'channel_created', 'channel_updated']);
 const SOCKET_META = new Set(['joined_project', 'user_joined', 'user_left',
   'resync_required', 'error']);
 
@@ -28,7 +31,7 @@ async function fetchEvents(name, afterSeq) {
   let all = [];
   for (let page = 0; page < 20; page += 1) {
     const res = await api.events(name, after, 100);
-    all = all.concat((res.events || []).map(fromRest));
+    all = all.concat((res.events || []).filter((e) => ACTIVITY.has(e.kind)).map(fromRest));
     after = typeof res.last_seq === 'number' ? res.last_seq : after;
     if (!res.has_more || !res.events || res.events.length === 0) break;
   }
@@ -50,18 +53,30 @@ export function useProjectFeed(conn, name, announce) {
   const [events, setEvents] = useState([]);
   const [presence, setPresence] = useState(null);
   const [error, setError] = useState(null);
+  const [missing, setMissing] = useState(false);
+  const [attempt, setAttempt] = useState(0); // bumped to load again once we are added
+  const reload = useRef(() => {});
   const current = useRef(name);
   current.current = name;
 
   useEffect(() => {
-    setProject(null); setMembers(null); setEvents([]); setPresence(null); setError(null);
+    setProject(null); setMembers(null); setEvents([]); setPresence(null); setError(null); setMissing(false);
+    reload.current = () => {};
     if (!name) { conn.leave(); return undefined; }
     let alive = true;
     const stillHere = () => alive && current.current === name;
+    // Unknown, or not ours to see: one clear state instead of endless loading.
+    const failed = (e) => {
+      if (!stillHere()) return true;
+      if (e.status === 404 || e.status === 403) { setMissing(true); conn.leave(); alive = false; return true; }
+      setError(e.message);
+      return false;
+    };
 
     const loadMembers = () => api.members(name)
       .then((r) => stillHere() && setMembers(r.members || []))
-      .catch((e) => stillHere() && setError(e.message));
+      .catch(failed);
+    reload.current = loadMembers;
 
     const resync = (after) => fetchEvents(name, after)
       .then(({ events: evs, lastSeq }) => {
@@ -73,7 +88,7 @@ export function useProjectFeed(conn, name, announce) {
 
     api.project(name)
       .then((p) => stillHere() && setProject(p))
-      .catch((e) => stillHere() && setError(e.message));
+      .catch(failed);
     loadMembers();
     fetchEvents(name, 0)
       .then(({ events: evs, lastSeq }) => {
@@ -82,13 +97,13 @@ export function useProjectFeed(conn, name, announce) {
         conn.join(name, lastSeq); // server replays anything newer than lastSeq
       })
       .catch((e) => {
-        if (!stillHere()) return;
-        setError(e.message);
+        if (failed(e)) return;
         conn.join(name);
       });
 
     const off = conn.onMessage((event, p) => {
       if (p.project_name && p.project_name !== name) return;
+      if (event === 'added_to_project') { setAttempt((n) => n + 1); return; }
       if (event === 'joined_project' || event === 'user_joined' || event === 'user_left') {
         const pres = presenceFrom(p.active_users);
         if (pres) setPresence(pres);
@@ -101,15 +116,15 @@ export function useProjectFeed(conn, name, announce) {
       if (event === 'resync_required') { resync(conn.lastSeq(name) ?? 0); return; }
       if (event === 'error') { announce(p.message || 'The server rejected a request.'); return; }
       if (SOCKET_META.has(event) || typeof p.seq !== 'number') return;
-      const ev = fromSocket({ kind: event, ...p });
-      setEvents((list) => merge(list, [ev]));
-      if (event === 'member_added' || event === 'member_removed') loadMembers();
+      if (ACTIVITY.has(event)) setEvents((list) => merge(list, [fromSocket({ ...p, kind: event })]));
+      if (event === 'member_added' || event === 'member_removed' || event === 'member_role_changed') loadMembers();
       if (event === 'state_changed' && p.state) {
         setProject((prev) => (prev ? { ...prev, state: p.state } : prev));
       }
     });
     return () => { alive = false; off(); };
-  }, [conn, name]);
+  }, [conn, name, attempt]);
 
-  return { project, members, events, presence, error };
+  const reloadMembers = useCallback(() => reload.current(), []);
+  return { project, members, events, presence, error, missing, reloadMembers };
 }

@@ -5,4 +5,6 @@ import { initTheme } from './theme.js';
 import { App } from './components/App.js';
 
 initTheme();
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the "Loading Huddle…" placeholder goes once the app mounts
+render(html`<${App} />`, root);

@@ -33,6 +33,21 @@ export function setTheme(theme) {
   apply(theme);
 }
 
+/** "dark" | "light" | "system" (no stored choice: follow the OS). */
+export function themeChoice() {
+  return stored() ?? 'system';
+}
+
+export function chooseTheme(choice) {
+  if (choice === 'light' || choice === 'dark') { setTheme(choice); return; }
+  try {
+    localStorage.removeItem(KEY);
+  } catch {
+    /* nothing stored */
+  }
+  apply(systemTheme());
+}
+
 export function initTheme() {
   apply(stored() ?? systemTheme());
   // Follow the OS while the user has not picked a theme explicitly.

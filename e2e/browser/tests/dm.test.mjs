@@ -296,12 +296,13 @@ describe('direct messages with agents', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('explains how to add an agent when a project has none', async () => {
+  it('tells a contributor to ask a maintainer for an agent when a project has none', async () => {
     const page = alice.page;
     await page.evaluate(() => { window.location.hash = '#/p/solo/c/general'; });
     const note = page.getByTestId('dm-empty');
     await note.waitFor(WAIT);
-    assert.match(await note.textContent(), /huddle agent add NAME --role ROLE/);
+    assert.match(await note.textContent(), /Ask a maintainer to add an agent\./);
+    assert.doesNotMatch(await note.textContent(), /huddle /);
     await page.evaluate((hash) => { window.location.hash = hash; }, DM_HASH);
     await heading(page, '@code').waitFor(WAIT);
   });

@@ -20,13 +20,14 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
 
 export const huddleBin = () => process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
 
-export async function startServer({ timeoutMs = 60000 } = {}) {
+/** Starts the server; `env` adds variables (e.g. `HUDDLE_REALTIME__EVENTS_PER_SECOND`) to its environment. */
+export async function startServer({ timeoutMs = 60000, env = {} } = {}) {
   const bin = huddleBin();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (set HUDDLE_BIN)`);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'huddle-e2e-'));
   const adminPassword = randomBytes(18).toString('base64url');
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    env: { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword },
+    env: { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killOnExit = () => child.kill('SIGKILL');
@@ -202,4 +203,39 @@ export function makePng(width = 48, height = 32) {
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * Signs `username` in on a fresh context at `hash` (desktop size unless `viewport`, the OS
+ * colour scheme `colorScheme`), collecting CSP violations and page errors in `problems`;
+ * resolves once the user menu shows.
+ */
+export async function signIn(browser, server, username, password, problems, { hash = '#/', viewport, colorScheme } = {}) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 800 }, colorScheme });
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on('dialog', (d) => { problems.push(`${username}: dialog "${d.message()}"`); d.dismiss().catch(() => {}); });
+  page.on('pageerror', (err) => problems.push(`${username}: page error ${err}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) problems.push(`${username}: ${msg.text()}`);
+  });
+  await page.goto(`${server.url}/${hash}`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-menu-button').waitFor({ timeout: 20000 });
+  return { context, page };
+}
+
+/** How far the page itself (not a pane inside it) could scroll: 0 when it has no scrollbar. */
+export function pageOverflow(page) {
+  return page.evaluate(() => ({
+    y: document.documentElement.scrollHeight - window.innerHeight,
+    x: document.documentElement.scrollWidth - window.innerWidth,
+  }));
 }

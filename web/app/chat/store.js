@@ -29,6 +29,10 @@ export function createStore() {
     pending: new Map(), // list key -> [{client_id, content, status, error, …}]
     results: new Map(), // command message_id -> command_result
     typing: new Map(), // channel -> Map(username -> expiresAt)
+    // channel -> {lastRead, count}: what was unread when the channel was opened
+    // (its counts are cleared on opening), for the "NEW" divider.
+    unreadMarks: new Map(),
+    membersOpen: false, // the member list opened as a drawer (narrow screens, side panels)
   };
 
   function changed() {
@@ -42,6 +46,12 @@ export function createStore() {
   }
   function bump(key) { const l = s.lists.get(key); if (l) l.rev += 1; }
   function channel(name) { return s.channels.find((c) => c.name === name); }
+  /** Remembers what was unread in `c` as it is opened (before its counts are cleared). */
+  function markUnread(c) {
+    if (c && c.unread_count > 0) {
+      s.unreadMarks.set(c.name, { lastRead: c.last_read_message_id || null, count: c.unread_count });
+    }
+  }
 
   /** Replaces a known message (edit, delete, pin, reactions…). */
   function put(m) {
@@ -81,6 +91,8 @@ export function createStore() {
     setViewing(name) {
       s.viewing = name;
       const c = channel(name);
+      s.unreadMarks.clear();
+      markUnread(c);
       if (c) { c.unread_count = 0; c.mention_count = 0; }
       changed();
     },
@@ -91,6 +103,7 @@ export function createStore() {
       s.limits = p.limits || null; // {max_file_bytes, max_attachments, max_message_chars}
       s.online = p.online || [];
       s.idle = p.idle || [];
+      markUnread((p.channels || []).find((c) => c.name === s.viewing));
       s.channels = (p.channels || []).map((c) => (c.name === s.viewing ? { ...c, unread_count: 0, mention_count: 0 } : c));
       changed();
     },
@@ -138,6 +151,7 @@ export function createStore() {
       changed();
     },
     setLoading(key, v) { list(key).loading = v; changed(); },
+    setMembersOpen(v) { s.membersOpen = v; changed(); },
     addPending(key, item) {
       s.pending.set(key, [...(s.pending.get(key) || []), item]);
       bump(key); changed();
@@ -192,6 +206,15 @@ export function createStore() {
         }
         case 'presence':
           s.online = p.online || []; s.idle = p.idle || []; changed(); return null;
+        case 'member_added':
+        case 'member_role_changed':
+        case 'member_removed':
+          // A change of one's own role reaches the composer, buttons and dialogs at once.
+          if (s.me && (p.username === s.me.username || (p.user_id && p.user_id === s.me.user_id))) {
+            s.role = event === 'member_removed' ? null : p.role;
+            changed();
+          }
+          return null;
         case 'typing_start': {
           if (s.me && p.username === s.me.username) return null;
           if (!s.typing.has(p.channel)) s.typing.set(p.channel, new Map());

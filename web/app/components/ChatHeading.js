@@ -3,10 +3,16 @@
 import { html } from '../html.js';
 import { peerRole, statusOf } from '../chat/direct.js';
 import { StatusDot } from './StatusDot.js';
+import { openDialog } from '../dialogs.js';
+import { atLeast } from '../roles.js';
+import { GearIcon } from './Icons.js';
 
 export function ChatHeading({ channel, peer, members, state }) {
   if (!peer) {
-    return html`<h1 id="channel-title"><span aria-hidden="true" class="muted">#</span> ${channel}</h1>`;
+    return html`<h1 id="channel-title"><span aria-hidden="true" class="muted">#</span> ${channel}</h1>
+      ${atLeast(state.role, 'maintainer') && html`<button type="button" class="btn btn-icon btn-ghost" data-testid="channel-settings"
+        aria-label=${`Settings of #${channel}`} title="Channel settings"
+        onClick=${(e) => openDialog('channel-settings', { channel }, e.currentTarget)}><${GearIcon} /></button>`}`;
   }
   const member = (members || []).find((m) => m.username === peer);
   const role = peerRole(member);

@@ -9,7 +9,7 @@ import { useEmojiData } from '../chat/emojiData.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { MarkdownPreview } from './MarkdownPreview.js';
 import { UploadList } from './UploadList.js';
-import { PaperclipIcon } from './Icons.js';
+import { CloseIcon, EyeIcon, PaperclipIcon, SmileIcon } from './Icons.js';
 
 const MAX = 2000;
 const TYPING_EVERY_MS = 3000;
@@ -127,7 +127,7 @@ export function Composer(props) {
   }
 
   if (!canWrite) {
-    return html`<div class="composer composer-readonly"><p class="muted">You have read-only access to this channel.</p></div>`;
+    return html`<div class="composer composer-readonly"><p class="muted" data-testid="read-only">You can read this channel but not write in it. Ask a maintainer to make you a contributor.</p></div>`;
   }
   const rows = Math.min(10, Math.max(1, text.split('\n').length));
   return html`
@@ -136,7 +136,7 @@ export function Composer(props) {
       ${edit && html`<div class="composer-banner" role="status">Editing message — Enter to save, Esc to cancel
         <button type="button" class="btn btn-small" onClick=${cancel}>Cancel</button></div>`}
       ${reply && !edit && html`<div class="composer-banner" role="status">Replying to <strong>@${reply.author_name}</strong>
-        <button type="button" class="btn btn-small" aria-label="Cancel reply" onClick=${() => setReply(null)}>×</button></div>`}
+        <button type="button" class="btn btn-small" aria-label="Cancel reply" title="Cancel reply (Esc)" onClick=${() => setReply(null)}><${CloseIcon} size=${14} /></button></div>`}
       ${preview && html`<${MarkdownPreview} text=${text} actions=${actions} />`}
       ${uploads && !edit && html`<${UploadList} uploads=${uploads} />`}
       <${Autocomplete} id=${ids.current.ac} ac=${ac} onPick=${pick} />
@@ -151,10 +151,10 @@ export function Composer(props) {
           aria-describedby=${ids.current.help} aria-autocomplete="list" aria-controls=${ac ? ids.current.ac : undefined}
           aria-activedescendant=${ac ? `${ids.current.ac}-${ac.index}` : undefined}></textarea>
         <button type="button" class="btn btn-icon" aria-label="Insert emoji" aria-expanded=${emoji ? 'true' : 'false'}
-          onClick=${() => setEmoji(!emoji)}><span aria-hidden="true">☺</span></button>
-        <button type="button" class="btn" aria-pressed=${preview ? 'true' : 'false'} title="Show a preview"
-          onClick=${() => setPreview(!preview)}>Preview</button>
-        <button type="submit" class="btn btn-primary" disabled=${!text.trim() && !files.length}>${edit ? 'Save' : 'Send'}</button>
+          title="Insert emoji" onClick=${() => setEmoji(!emoji)}><${SmileIcon} /></button>
+        <button type="button" class="btn btn-icon" aria-label="Preview" aria-pressed=${preview ? 'true' : 'false'} title="Show a preview"
+          onClick=${() => setPreview(!preview)}><${EyeIcon} /></button>
+        <button type="submit" class="btn btn-primary composer-send" disabled=${!text.trim() && !files.length}>${edit ? 'Save' : 'Send'}</button>
       </div>
       ${emoji && html`<${EmojiPicker} className="picker-composer" label="Insert emoji" onPick=${insert} onClose=${() => setEmoji(false)} />`}
       <p class="composer-help muted" id=${ids.current.help}>

@@ -9,6 +9,7 @@ import {
   directPeers, directWith, findDirect, openRequest, peerRole, statusOf,
 } from '../chat/direct.js';
 import { StatusDot } from './StatusDot.js';
+import { openDialog } from '../dialogs.js';
 
 function DirectLink({ href, name, role, status, dm, active, busy, onOpen }) {
   const unread = Boolean(dm) && !active && dm.unread_count > 0;
@@ -32,13 +33,16 @@ function DirectLink({ href, name, role, status, dm, active, busy, onOpen }) {
     </li>`;
 }
 
-function EmptyNote({ meIsAgent }) {
+function EmptyNote({ meIsAgent, manage }) {
   if (meIsAgent) return html`<p class="sidebar-note" data-testid="dm-empty">No people in this project yet.</p>`;
-  return html`<p class="sidebar-note" data-testid="dm-empty">No agents in this project yet. An admin can add one
-    with <code>huddle agent add NAME --role ROLE</code> and then add it as a member.</p>`;
+  if (!manage) {
+    return html`<p class="sidebar-note" data-testid="dm-empty">No agents in this project yet. Ask a maintainer to add an agent.</p>`;
+  }
+  return html`<div class="sidebar-note" data-testid="dm-empty">No agents in this project yet.
+    <button type="button" class="btn btn-small" onClick=${(e) => openDialog('members', {}, e.currentTarget)}>Add an agent</button></div>`;
 }
 
-export function DirectMessageList({ project, chat, channel, members, me }) {
+export function DirectMessageList({ project, chat, channel, members, me, manage }) {
   const { state, actions } = chat;
   const [opening, setOpening] = useState(null);
   const [error, setError] = useState('');
@@ -60,7 +64,7 @@ export function DirectMessageList({ project, chat, channel, members, me }) {
 
   let body;
   if (!members) body = html`<p class="sidebar-note">Loading…</p>`;
-  else if (peers.length === 0) body = html`<${EmptyNote} meIsAgent=${meIsAgent} />`;
+  else if (peers.length === 0) body = html`<${EmptyNote} meIsAgent=${meIsAgent} manage=${manage} />`;
   else {
     body = html`
       <ul class="channel-list dm-list" aria-labelledby="dm-title" data-testid="dm-list">

@@ -1,4 +1,5 @@
-// Main pane: new-project form, the project overview, or the project list.
+// Main pane: new-project form, the project overview, a channel, the project
+// list, or — for an unknown project — one clear "no such project" state.
 import { html } from '../html.js';
 import { openProject } from '../router.js';
 import { NewProjectForm } from './NewProjectForm.js';
@@ -26,16 +27,28 @@ function ProjectList({ projects, isAdmin, onCreate }) {
             <button class="card" type="button" onClick=${() => openProject(p.name)}>
               <span class="card-title">${p.name}</span>
               <span class="muted">${p.description || 'No description'}</span>
-              <span class="card-meta">${p.state || '—'} · ${p.role || 'not a member'}</span>
+              <span class="card-meta">${p.state || '—'} · ${p.role ? `you are ${p.role}` : 'you are not a member'}</span>
             </button>
           </li>`)}
       </ul>
     </section>`;
 }
 
+function ProjectMissing({ name }) {
+  return html`
+    <section class="empty" data-testid="project-missing" aria-labelledby="missing-title">
+      <h1 id="missing-title">No project named ${name}</h1>
+      <p>It may have been renamed, or you are not a member.</p>
+      <a class="btn btn-primary" href="#/">Back to your projects</a>
+    </section>`;
+}
+
 export function MainPane(props) {
-  const { projects, listError, selected, summary, feed, isAdmin, creating } = props;
+  const { projects, listError, selected, summary, feed, isAdmin, creating, missing } = props;
   const { route, chat } = props;
+  if (missing && !creating) {
+    return html`<main class="main" id="main" tabindex="-1"><${ProjectMissing} name=${missing} /></main>`;
+  }
   if (selected && route && route.channel && chat && !creating) {
     return html`
       <main class="main main-chat" id="main" tabindex="-1">
@@ -47,7 +60,7 @@ export function MainPane(props) {
   if (creating && isAdmin) {
     body = html`<${NewProjectForm} onCreated=${props.onCreated} onCancel=${props.onCancelCreate} />`;
   } else if (selected) {
-    body = html`<${ProjectOverview} name=${selected} summary=${summary} feed=${feed} me=${props.me} />`;
+    body = html`<${ProjectOverview} name=${selected} summary=${summary} feed=${feed} me=${props.me} role=${props.role} />`;
   } else if (listError) {
     body = html`<p class="form-error" role="alert">Could not load projects: ${listError}</p>`;
   } else if (!projects) {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, expireSession } from '../api.js';
 import { createConnection } from '../socket.js';
-import { useRoute, openProject, openChannel } from '../router.js';
+import { useRoute, openChannel } from '../router.js';
 import { useProjectFeed } from '../feed.js';
 import { useChat } from '../chat/useChat.js';
 import { openRequest } from '../chat/direct.js';
@@ -14,10 +14,12 @@ import { ChannelSidebar } from './ChannelSidebar.js';
 import { MainPane } from './MainPane.js';
 import { RightSidebar } from './RightSidebar.js';
 import { ChannelSwitcher } from './ChannelSwitcher.js';
-
-const BADGE_TEXT = {
-  realtime: 'Real-time', polling: 'Polling', reconnecting: 'Reconnecting…', offline: 'Offline',
-};
+import { SkipLink } from './SkipLink.js';
+import { ShortcutSheet } from './ShortcutSheet.js';
+import { CONNECTION_TEXT } from './ConnectionBadge.js';
+import { DialogHost } from './DialogHost.js';
+import { closeDialog } from '../dialogs.js';
+import { myRole } from '../roles.js';
 
 function chatPresence(chat) {
   if (!chat || !chat.state.ready) return null;
@@ -35,14 +37,18 @@ export function Shell({ me, onLogout, announce }) {
   const route = useRoute();
   const selected = route.project;
   const feed = useProjectFeed(conn, selected, announce);
-  const chat = useChat(selected, { announce });
+  // An unknown project (or one that is not ours) opens no chat.
+  const chat = useChat(feed.missing ? null : selected, { announce });
   const [switcher, setSwitcher] = useState(false);
   const isAdmin = Boolean(me.user && me.user.is_admin);
 
   useEffect(() => {
+    let lost = false;
     const off = conn.onState((s) => {
       setConnState(s);
-      announce(`Connection: ${BADGE_TEXT[s]}`);
+      // Say so only when it matters: the connection went, or came back.
+      if (s === 'reconnecting' || s === 'offline') { lost = true; announce(CONNECTION_TEXT[s]); }
+      else if (lost) { lost = false; announce('Connected again'); }
     });
     conn.connect();
     return () => { off(); conn.close(); };
@@ -53,7 +59,11 @@ export function Shell({ me, onLogout, announce }) {
     .catch((e) => setListError(e.message)), []);
 
   useEffect(() => { loadProjects(); }, []);
-  useEffect(() => { setNavOpen(false); setCreating(false); }, [selected]);
+  // Added to a project, or removed from one: the rail and the list follow at once.
+  useEffect(() => conn.onMessage((event) => {
+    if (event === 'added_to_project' || event === 'removed_from_project') loadProjects();
+  }), [conn]);
+  useEffect(() => { setNavOpen(false); setCreating(false); closeDialog(); }, [selected]);
   useEffect(() => { setNavOpen(false); setSwitcher(false); }, [route.channel]);
   useEffect(() => {
     const onKey = (e) => {
@@ -76,34 +86,40 @@ export function Shell({ me, onLogout, announce }) {
     setCreating(false);
     await loadProjects();
     announce(`Project ${project.name} created`);
-    openProject(project.name);
+    openChannel(project.name, 'general');
   }, [loadProjects]);
 
   const current = projects && projects.find((p) => p.name === selected);
   const chatMe = (chat && chat.state.me) || me.user;
   const myName = chatMe.username;
   const meIsAgent = chatMe.kind === 'agent';
+  const role = myRole(chat, feed.members, me.user.username, current);
+  const missing = feed.missing ? selected : null;
 
   return html`
     <div class=${`shell${navOpen ? ' nav-open' : ''}`}>
-      <${TopBar} user=${me.user} connState=${connState} badgeText=${BADGE_TEXT[connState]}
+      <${SkipLink} inChat=${Boolean(chat && route.channel)} />
+      <${TopBar} user=${me.user} connState=${connState}
         navOpen=${navOpen} onToggleNav=${() => setNavOpen(!navOpen)} onLogout=${onLogout} />
       <${ProjectRail} projects=${projects || []} selected=${selected} isAdmin=${isAdmin}
         onNew=${() => { setCreating(true); setNavOpen(false); }}
         onSelect=${() => { setCreating(false); setNavOpen(false); }} />
-      <${ChannelSidebar} project=${current || (selected ? { name: selected } : null)} chat=${chat}
-        channel=${route.channel} members=${feed.members} me=${me.user} />
+      <${ChannelSidebar} project=${missing ? null : current || (selected ? { name: selected } : null)} chat=${chat}
+        channel=${route.channel} members=${feed.members} me=${me.user} role=${role} />
       <${MainPane} me=${me} projects=${projects} listError=${listError} selected=${selected}
         summary=${current} feed=${feed} isAdmin=${isAdmin} creating=${creating}
         onCreate=${() => setCreating(true)} onCancelCreate=${() => setCreating(false)}
-        onCreated=${onCreated} route=${route} chat=${chat} announce=${announce} />
-      <${RightSidebar} selected=${selected} presence=${chatPresence(chat) || feed.presence}
+        onCreated=${onCreated} route=${route} chat=${chat} announce=${announce} missing=${missing} role=${role} />
+      <${RightSidebar} selected=${missing ? null : selected} presence=${chatPresence(chat) || feed.presence}
+        chat=${chat} channel=${route.channel}
         members=${feed.members} connState=${connState} />
       ${switcher && chat && html`<${ChannelSwitcher} channels=${chat.state.channels} members=${feed.members}
         me=${myName} meIsAgent=${meIsAgent}
         onClose=${() => setSwitcher(false)}
         onOpenDirect=${(peer) => chat.actions.openDirect(openRequest(peer, meIsAgent))}
         onPick=${(name) => { setSwitcher(false); openChannel(selected, name); }} />`}
+      <${ShortcutSheet} />
+      <${DialogHost} me=${me} project=${missing ? null : selected} chat=${chat} feed=${feed} role=${role} />
       ${navOpen && html`<button class="scrim" type="button" aria-label="Close menu"
         onClick=${() => setNavOpen(false)}></button>`}
     </div>`;

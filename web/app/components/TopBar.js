@@ -1,9 +1,10 @@
-// Top bar: menu button (phones), brand, user, connection badge, theme, logout.
+// Top bar: menu button (phones), brand, the connection notice (only when
+// something is wrong) and the user menu.
 import { html } from '../html.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
-import { ThemeToggle } from './ThemeToggle.js';
+import { UserMenu } from './UserMenu.js';
 
-export function TopBar({ user, connState, badgeText, navOpen, onToggleNav, onLogout }) {
+export function TopBar({ user, connState, navOpen, onToggleNav, onLogout }) {
   return html`
     <header class="topbar">
       <button class="btn btn-icon menu-button" type="button" aria-controls="project-rail channel-sidebar"
@@ -13,11 +14,7 @@ export function TopBar({ user, connState, badgeText, navOpen, onToggleNav, onLog
       </button>
       <span class="brand">Huddle</span>
       <span class="topbar-spacer"></span>
-      <${ConnectionBadge} state=${connState} text=${badgeText} />
-      <${ThemeToggle} />
-      <span class="topbar-user" data-testid="current-user" title=${`Signed in as ${user.username}`}>
-        ${user.username}${user.is_admin ? html` <span class="tag">admin</span>` : ''}
-      </span>
-      <button class="btn" type="button" onClick=${onLogout}>Log out</button>
+      <${ConnectionBadge} state=${connState} />
+      <${UserMenu} user=${user} onLogout=${onLogout} />
     </header>`;
 }
