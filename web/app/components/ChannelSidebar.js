@@ -59,7 +59,7 @@ export function ChannelSidebar({ project, chat, channel, members, me, role }) {
       <div class="sidebar-title-row">
         <h2 class="sidebar-title">${project ? project.name : 'Huddle'}</h2>
         ${project && state && state.status !== 'forbidden' && html`<button type="button" class="btn btn-small btn-ghost"
-          data-testid="members-button" onClick=${(e) => openDialog('members', {}, e.currentTarget)}>
+          data-testid="invite-button" onClick=${(e) => openDialog('members', {}, e.currentTarget)}>
           <${UsersIcon} /> ${manage ? 'Invite people' : 'Members'}</button>`}
       </div>
       ${project && html`

@@ -52,7 +52,7 @@ function MemberRow({ project, m, me, manage, roles, isAdmin, onChanged }) {
           </select>` : html`<span class="tag member-role" aria-label=${`${label}: ${m.role}`}>${m.role}</span>`}
         ${editable && html`<button type="button" class="btn btn-small" aria-label=${`Remove ${m.username}`}
           onClick=${() => setConfirm('remove')}>Remove</button>`}
-        ${isAdmin && html`<button type="button" class="btn btn-small" aria-label=${`Reset password of ${m.username}`}
+        ${isAdmin && !you && html`<button type="button" class="btn btn-small" aria-label=${`Reset password of ${m.username}`}
           onClick=${() => setConfirm('reset')}>Reset password</button>`}
       </div>
       ${confirm === 'remove' && html`

@@ -27,7 +27,7 @@ export function ProfileDialog({ onClose }) {
       ${!u && !error && html`<p class="muted" role="status">Loading your profile…</p>`}
       ${u && html`
         <div class="profile-head">
-          <${Avatar} name=${u.username} className="avatar-large" />
+          <${Avatar} name=${u.username} className="user-avatar-large" />
           <strong class="profile-name">${u.username}</strong>
         </div>
         <dl class="profile-facts">

@@ -10,7 +10,7 @@ import { ChevronDownIcon } from './Icons.js';
 const THEMES = [['dark', 'Dark'], ['light', 'Light'], ['system', 'Same as the system']];
 
 export function Avatar({ name, className = '' }) {
-  return html`<span class=${`avatar ${className}`} aria-hidden="true">${(name || '?').slice(0, 1).toUpperCase()}</span>`;
+  return html`<span class=${`user-avatar ${className}`} aria-hidden="true">${(name || '?').slice(0, 1).toUpperCase()}</span>`;
 }
 
 export function UserMenu({ user, onLogout }) {
