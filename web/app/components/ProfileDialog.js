@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { kindLabel } from '../roles.js';
 import { openProject } from '../router.js';
 import { Dialog } from './Dialog.js';
 import { Avatar } from './UserMenu.js';
@@ -43,7 +42,6 @@ export function ProfileDialog({ onClose }) {
                 <a href=${`#/p/${encodeURIComponent(p.name)}`} onClick=${() => { onClose(); openProject(p.name); }}>${p.name}</a>
                 <span class="tag">${p.role}</span>
               </li>`)}
-          </ul>`}
-        <p class="muted profile-kind">${kindLabel(u) === 'person' ? '' : `This account is a ${kindLabel(u)}.`}</p>`}
+          </ul>`}`}
     <//>`;
 }
