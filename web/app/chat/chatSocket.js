@@ -77,12 +77,14 @@ export function createChatSocket(project, { onEvent, onStatus, onAuthFailed }) {
    * Emits with an ack; resolves to the ack ({ok:false, error} on timeout too).
    * A request refused with rate_limited changed nothing, so it is sent again
    * after the wait the server asks for (send_message is idempotent anyway).
+   * `{ untilServed: true }` (history reads) keeps retrying for as long as the
+   * server keeps asking to wait: a page the reader scrolled to is never dropped.
    */
-  async function request(event, payload) {
+  async function request(event, payload, { untilServed = false } = {}) {
     for (let attempt = 0; ; attempt += 1) {
       const ack = await requestOnce(event, payload);
       const err = ack && !ack.ok && ack.error;
-      if (!err || err.code !== 'rate_limited' || attempt >= 4 || closed) return ack;
+      if (!err || err.code !== 'rate_limited' || (attempt >= 4 && !untilServed) || closed) return ack;
       await new Promise((r) => setTimeout(r, Math.min(10, retryAfter(err)) * 1000 + 50));
     }
   }

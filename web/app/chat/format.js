@@ -57,3 +57,39 @@ export function hueOf(name) {
   for (const ch of name || '') h = (h * 31 + ch.charCodeAt(0)) % 360;
   return h;
 }
+
+/** Whether a message has a row in a list: a deleted one only while a thread hangs on it. */
+export const shown = (m) => !m.deleted || Boolean(m.thread && m.thread.reply_count > 0);
+
+/** One line of plain text from server-rendered HTML (parsed inert, never inserted). */
+export function plainText(htmlText, max = 160) {
+  const text = new DOMParser().parseFromString(htmlText || '', 'text/html').body.textContent || '';
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * The first unread message of `msgs` (oldest first) given what was unread
+ * when the channel was opened: `{lastRead}` (message ids are time-ordered, so
+ * unread = a later id by someone else) or, until the server sends that,
+ * `{count}` (the last `count` messages by others up to `lastAtOpen`).
+ * Returns `{id, complete}`: `complete` is false while older pages may still
+ * hold earlier unread messages.
+ */
+export function firstUnread(msgs, mark, me, lastAtOpen, hasMore) {
+  if (!mark || !msgs.length) return { id: null, complete: !hasMore };
+  const others = (m) => m.message_id && m.author_name !== me && !m.thread_id;
+  if (mark.lastRead) {
+    const m = msgs.find((x) => others(x) && x.message_id > mark.lastRead);
+    const before = msgs[0].message_id <= mark.lastRead;
+    return { id: m ? m.message_id : null, complete: before || !hasMore };
+  }
+  let end = msgs.length - 1;
+  if (lastAtOpen) { const k = msgs.findIndex((x) => x.message_id === lastAtOpen); if (k >= 0) end = k; }
+  let n = 0;
+  let id = null;
+  for (let i = end; i >= 0 && n < mark.count; i -= 1) {
+    if (others(msgs[i])) { n += 1; id = msgs[i].message_id; }
+  }
+  return { id, complete: n >= mark.count || !hasMore };
+}

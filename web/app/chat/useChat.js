@@ -6,7 +6,7 @@ import { createChatSocket } from './chatSocket.js';
 import { createStore, channelKey, threadKey, keyOf } from './store.js';
 import { isDirect } from './direct.js';
 
-const PAGE = 50;
+const PAGE = 100;
 const MAINTAINERS = new Set(['maintainer', 'admin']);
 const WRITERS = new Set(['contributor', 'maintainer', 'admin']);
 
@@ -46,7 +46,8 @@ export function useChat(project, { announce }) {
       const req = { channel, limit: PAGE };
       if (threadId) req.thread_id = threadId;
       if (before) req.before = before;
-      const ack = await sock.request('request_message_history', req);
+      // A page refused with rate_limited is asked for again after the wait, never dropped.
+    const ack = await sock.request('request_message_history', req, { untilServed: true });
       if (!ack.ok) { store.setLoading(key, false); announce(errorText(ack)); return; }
       store.page(key, ack.messages || [], Boolean(ack.has_more));
     }

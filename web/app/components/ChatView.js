@@ -10,7 +10,7 @@ import { Composer } from './Composer.js';
 import { ThreadPanel } from './ThreadPanel.js';
 import { SearchPanel } from './SearchPanel.js';
 import { Lightbox } from './Lightbox.js';
-import { SearchIcon } from './Icons.js';
+import { SearchIcon, UsersIcon } from './Icons.js';
 import { ChatHeading } from './ChatHeading.js';
 import { MissingChat } from './MissingChat.js';
 import { useUploads } from '../chat/useUploads.js';
@@ -57,6 +57,13 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [thread]);
+  // The tab says where you are and how many mentions wait: "(3) #general · demo · Huddle".
+  const mentions = state.channels.reduce((n, c) => n + (c.mention_count || 0), 0);
+  const here = channelLabel(info || channel, state.me && state.me.username);
+  useEffect(() => {
+    document.title = `${mentions > 0 ? `(${mentions}) ` : ''}${here} · ${project} · Huddle`;
+  }, [mentions, here, project]);
+  useEffect(() => () => { document.title = 'Huddle'; }, []);
   const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
   const drop = {
     onDragOver: (e) => { if (hasFiles(e) && actions.canWrite()) { e.preventDefault(); setDropping(true); } },
@@ -113,6 +120,7 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
     return html`<${MissingChat} key=${channel} chat=${chat} project=${project} channel=${channel} members=${members} />`;
   }
   const note = STATUS_TEXT[state.status];
+  const membersOpen = Boolean(state.membersOpen);
   return html`
     <section class=${`chat${dropping ? ' dropping' : ''}`} aria-labelledby="channel-title" data-testid="chat-view"
       onDragOver=${drop.onDragOver} onDragLeave=${drop.onDragLeave} onDrop=${drop.onDrop}>
@@ -124,6 +132,9 @@ export function ChatView({ chat, project, channel, focusId, members, announce })
         <button type="button" class="btn btn-icon" aria-label="Search messages" title="Search (Ctrl+Shift+F)"
           aria-pressed=${search ? 'true' : 'false'} data-testid="search-button"
           onClick=${() => { setThread(null); setSearch(!search); }}><${SearchIcon} /></button>
+        <button type="button" class="btn btn-icon members-button" aria-label=${peer ? 'Profile' : 'Members'}
+          title=${peer ? `About @${peer}` : 'Members'} aria-controls="member-panel" aria-expanded=${membersOpen ? 'true' : 'false'}
+          data-testid="members-button" onClick=${() => chat.store.setMembersOpen(!membersOpen)}><${UsersIcon} /></button>
       </header>
       ${note && html`<p class="chat-status" role="status">${note}
         ${state.status === 'closed' && html` <button type="button" class="btn btn-small" onClick=${actions.reconnect}>Reconnect</button>`}</p>`}

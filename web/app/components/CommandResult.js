@@ -16,7 +16,9 @@ function resultBody(result) {
 
 export function CommandResult({ result }) {
   if (!result) return html`<p class="cmd-result cmd-waiting muted">Running command…</p>`;
-  const ms = typeof result.execution_time === 'number' ? `${result.execution_time < 1 ? '< 1' : Math.round(result.execution_time)} ms` : '';
+  // Only a slow command says how long it took ("took 1.2 s"); a quick one says nothing.
+  const t = result.execution_time;
+  const took = typeof t === 'number' && t >= 1000 ? `took ${(t / 1000).toFixed(1)} s` : '';
   if (!result.success) {
     return html`
       <div class="cmd-result cmd-error" role="status" data-testid="command-result">
@@ -26,7 +28,7 @@ export function CommandResult({ result }) {
   }
   return html`
     <div class="cmd-result cmd-ok" role="status" data-testid="command-result">
-      <p class="cmd-head"><strong>${result.command}</strong> <span class="muted">${ms}</span></p>
+      <p class="cmd-head"><strong>${result.command}</strong>${took && html` <span class="muted">${took}</span>`}</p>
       ${resultBody(result.result)}
     </div>`;
 }

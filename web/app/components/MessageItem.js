@@ -2,25 +2,29 @@
 // (or tombstone / pending text), edited marker, command result, reactions,
 // thread summary and the hover actions.
 import { html } from '../html.js';
-import { avatarText, fullTimeOf, hueOf, timeOf } from '../chat/format.js';
+import { avatarText, fullTimeOf, hueOf, plainText, timeOf } from '../chat/format.js';
 import { MessageContent } from './MessageContent.js';
 import { Reactions } from './Reactions.js';
 import { CommandResult } from './CommandResult.js';
 import { MessageActions } from './MessageActions.js';
 import { Attachments } from './Attachments.js';
+import { BotIcon, GearIcon, PinIcon, ReplyIcon } from './Icons.js';
 
 function Avatar({ name, type }) {
   const style = { backgroundColor: `hsl(${hueOf(name)} 45% 42%)` };
-  return html`<span class="avatar" aria-hidden="true" style=${style}>${type === 'agent' ? '◎' : type === 'system' ? '⚙' : avatarText(name)}</span>`;
+  const face = type === 'agent' ? html`<${BotIcon} size=${22} />` : type === 'system' ? html`<${GearIcon} size=${22} />` : avatarText(name);
+  return html`<span class="avatar" aria-hidden="true" data-kind=${type || 'user'} style=${style}>${face}</span>`;
 }
 
 function ReplyPreview({ id, ctx }) {
   const r = ctx.state.messages.get(id);
-  const text = !r ? 'Original message not loaded' : r.deleted ? 'message deleted' : (r.content || '').slice(0, 120);
+  const text = !r ? 'Original message not loaded' : r.deleted ? 'message deleted'
+    : plainText(r.content_html) || plainText(r.content);
   return html`
     <button type="button" class="reply-preview" onClick=${() => r && ctx.on.jump(r)}
       aria-label=${`Reply to ${r ? r.author_name : 'a message'}: ${text}`}>
-      <span aria-hidden="true">↪</span> ${r && html`<strong>@${r.author_name}</strong>`} <span class="reply-text">${text}</span>
+      <span aria-hidden="true" class="reply-icon"><${ReplyIcon} size=${14} /></span>
+      ${r && html`<strong class="reply-author">@${r.author_name}</strong>`} <span class="reply-text" data-testid="reply-text">${text}</span>
     </button>`;
 }
 
@@ -46,6 +50,15 @@ function PendingState({ p, ctx }) {
   return html`<span class="pending-note muted">Sending…</span>`;
 }
 
+/** The hover toolbar sits above the message, or below it when that would leave the list. */
+function placeActions(e) {
+  const art = e.currentTarget;
+  const list = art.closest('.msg-scroll, .thread-body');
+  if (!list) return;
+  const room = art.getBoundingClientRect().top - list.getBoundingClientRect().top;
+  art.classList.toggle('actions-below', room < 36);
+}
+
 export function MessageItem({ m, head, ctx, focused }) {
   const pending = !m.message_id;
   const me = ctx.me;
@@ -58,7 +71,7 @@ export function MessageItem({ m, head, ctx, focused }) {
   const ts = m.timestamp;
   return html`
     <article class=${cls} data-message-id=${m.message_id || undefined} data-client-id=${m.client_id || undefined}
-      aria-label=${`${author}, ${fullTimeOf(ts)}`} tabindex="-1">
+      aria-label=${`${author}, ${fullTimeOf(ts)}`} tabindex="-1" onPointerEnter=${placeActions} onFocusIn=${placeActions}>
       ${head ? html`<${Avatar} name=${author} type=${m.author_type} />`
         : html`<time class="msg-gutter-time" datetime=${ts} title=${fullTimeOf(ts)}>${timeOf(ts)}</time>`}
       <div class="msg-main">
@@ -68,12 +81,11 @@ export function MessageItem({ m, head, ctx, focused }) {
             <strong class="msg-author">${author}</strong>
             ${m.author_type && m.author_type !== 'user' && html`<span class="tag">${m.author_type}</span>`}
             <time datetime=${ts} title=${fullTimeOf(ts)}>${timeOf(ts)}</time>
-            ${m.pinned && html`<span class="pin-mark" title="Pinned">⚑<span class="visually-hidden">pinned</span></span>`}
+            ${m.pinned && html`<span class="pin-mark" title="Pinned"><${PinIcon} size=${12} /><span class="visually-hidden">pinned</span></span>`}
           </div>`}
-        ${m.deleted ? html`<p class="tombstone">message deleted</p>`
+        ${m.deleted ? html`<p class="tombstone" data-testid="tombstone">This message was deleted.</p>`
           : pending ? html`<div class="msg-content msg-plain">${m.content}</div>`
-            : html`<${MessageContent} htmlText=${m.content_html} me=${me} />`}
-        ${!m.deleted && m.edited_at && html`<span class="edited" title=${fullTimeOf(m.edited_at)}>(edited)</span>`}
+            : html`<${MessageContent} htmlText=${m.content_html} me=${me} edited=${m.edited_at ? fullTimeOf(m.edited_at) : null} />`}
         ${pending && html`<${PendingState} p=${m} ctx=${ctx} />`}
         ${m.type === 'command' && !m.deleted && html`<${CommandResult} result=${ctx.state.results.get(m.message_id)} />`}
         ${!m.deleted && !pending && html`<${Attachments} list=${m.attachments} onOpen=${ctx.on.openImage} />`}

@@ -6,6 +6,7 @@ import { html } from '../html.js';
 import { fullTimeOf } from '../chat/format.js';
 import { openChannel } from '../router.js';
 import { channelLabel, directOf } from '../chat/direct.js';
+import { CloseIcon } from './Icons.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -52,8 +53,8 @@ export function SearchPanel({ chat, project, channels, members, onClose }) {
     <aside class="search-panel" aria-labelledby="search-title" data-testid="search-panel" onKeyDown=${onKeyDown}>
       <header class="thread-head">
         <h2 id="search-title">Search <span class="muted">${project}</span></h2>
-        <button type="button" class="btn btn-icon" aria-label="Close search" onClick=${onClose}>
-          <span aria-hidden="true">×</span></button>
+        <button type="button" class="btn btn-icon" aria-label="Close search" title="Close (Esc)" onClick=${onClose}>
+          <${CloseIcon} /></button>
       </header>
       <form class="search-form" role="search" onSubmit=${(e) => e.preventDefault()}>
         <label class="visually-hidden" for="search-q">Search messages</label>

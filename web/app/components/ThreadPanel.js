@@ -7,6 +7,7 @@ import { threadKey } from '../chat/store.js';
 import { buildRows } from '../chat/format.js';
 import { MessageItem } from './MessageItem.js';
 import { Composer } from './Composer.js';
+import { CloseIcon } from './Icons.js';
 
 export function ThreadPanel({ chat, channel, label, rootId, ctx, members, onClose, lastOwnIn }) {
   const { state, store, actions } = chat;
@@ -25,7 +26,7 @@ export function ThreadPanel({ chat, channel, label, rootId, ctx, members, onClos
   }, [list.rev, rootId]);
 
   const replies = [];
-  for (const id of list.ids) { const m = state.messages.get(id); if (m) replies.push(m); }
+  for (const id of list.ids) { const m = state.messages.get(id); if (m && !m.deleted) replies.push(m); }
   const rows = buildRows(replies.concat(state.pending.get(key) || [])).filter((r) => r.type === 'msg');
   const tctx = { ...ctx, inThread: true, on: { ...ctx.on, edit: setEdit } };
   const n = root && root.thread ? root.thread.reply_count : replies.length;
@@ -34,8 +35,8 @@ export function ThreadPanel({ chat, channel, label, rootId, ctx, members, onClos
     <aside class="thread-panel" aria-labelledby="thread-title" data-testid="thread-panel">
       <header class="thread-head">
         <h2 id="thread-title">Thread <span class="muted">${label || `#${channel}`}</span></h2>
-        <button type="button" class="btn btn-icon" ref=${closeRef} aria-label="Close thread" onClick=${onClose}>
-          <span aria-hidden="true">×</span></button>
+        <button type="button" class="btn btn-icon" ref=${closeRef} aria-label="Close thread" title="Close (Esc)" onClick=${onClose}>
+          <${CloseIcon} /></button>
       </header>
       <div class="thread-body" ref=${bodyRef} tabindex="0" role="region" aria-label="Thread messages">
         ${root ? html`<div class="thread-root"><${MessageItem} m=${root} head=${true} ctx=${tctx} /></div>`
