@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use base64::Engine;
 use huddle_store::{connect, ConnectOptions, NewUser, Store};
-use rand::RngCore;
 
 use crate::auth::hash_password;
 use crate::config::Config;
@@ -54,7 +52,7 @@ pub async fn ensure_admin(
     }
     let (password, generated) = match &config.admin_password {
         Some(secret) => (secret.expose().to_owned(), false),
-        None => (random_password(), true),
+        None => (crate::accounts::random_password(), true),
     };
     let password_hash = hash_password(password.clone()).await?;
     let admin = NewUser {
@@ -74,10 +72,4 @@ pub async fn ensure_admin(
         username: "admin".into(),
         generated_password: generated.then_some(password),
     }))
-}
-
-fn random_password() -> String {
-    let mut bytes = [0u8; 18];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -4,6 +4,7 @@
 use huddle_core::{ProjectName, Role, Username};
 use huddle_store::{Member, Project, User};
 
+use crate::access::ProjectAccess;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -43,18 +44,25 @@ pub async fn create_project(
     Ok(project)
 }
 
+/// Adds a member or changes their role. Admins are the project's owners: only a project or
+/// server admin makes someone an admin or changes or removes an admin; the store keeps the
+/// last admin from being demoted or removed by anyone.
 pub async fn put_member(
     state: &AppState,
     user: &AuthUser,
-    project: &Project,
+    access: &ProjectAccess,
     username: &str,
     role: Role,
 ) -> Result<Member, ApiError> {
     let member = find_user(state, username).await?;
+    if role == Role::Admin {
+        require_project_admin(user, access, "make someone an admin")?;
+    }
+    protect_admin(state, user, access, &member).await?;
     let actor = actor(state, user).await?;
     let (member, event) = state
         .store
-        .put_member(project, &member, role, &actor)
+        .put_member(&access.project, &member, role, &actor)
         .await?;
     state.bus.publish(event);
     Ok(member)
@@ -63,13 +71,48 @@ pub async fn put_member(
 pub async fn remove_member(
     state: &AppState,
     user: &AuthUser,
-    project: &Project,
+    access: &ProjectAccess,
     username: &str,
 ) -> Result<(), ApiError> {
     let member = find_user(state, username).await?;
+    protect_admin(state, user, access, &member).await?;
     let actor = actor(state, user).await?;
-    let event = state.store.remove_member(project, &member, &actor).await?;
+    let event = state
+        .store
+        .remove_member(&access.project, &member, &actor)
+        .await?;
     state.bus.publish(event);
+    Ok(())
+}
+
+fn require_project_admin(
+    user: &AuthUser,
+    access: &ProjectAccess,
+    what: &str,
+) -> Result<(), ApiError> {
+    if user.is_admin || access.role == Some(Role::Admin) {
+        return Ok(());
+    }
+    Err(
+        ApiError::forbidden(format!("only the project's admins can {what}"))
+            .with_hint("Ask an admin of the project."),
+    )
+}
+
+/// A maintainer manages contributors and viewers, never an admin.
+async fn protect_admin(
+    state: &AppState,
+    user: &AuthUser,
+    access: &ProjectAccess,
+    member: &User,
+) -> Result<(), ApiError> {
+    let current = state
+        .store
+        .member_role(&access.project.id, &member.id)
+        .await?;
+    if current == Some(Role::Admin) {
+        require_project_admin(user, access, "change or remove an admin")?;
+    }
     Ok(())
 }
 

@@ -1,18 +1,12 @@
 //! Administrative subcommands that work on the store directly, also while a server runs on the
 //! same data.
 
-use anyhow::{bail, Context};
-use huddle_core::{AgentRole, ProjectName, Role, Username};
-use huddle_store::{NewUser, Store};
+use anyhow::Context;
+use huddle_core::ProjectName;
+use huddle_store::Store;
 
-use crate::auth::hash_password;
-
-/// What kind of account `user_add` creates.
-#[derive(Debug, Clone, Copy)]
-pub enum Account {
-    User { admin: bool },
-    Agent(AgentRole),
-}
+use crate::accounts;
+pub use crate::accounts::Account;
 
 pub async fn user_add(
     store: &dyn Store,
@@ -20,46 +14,31 @@ pub async fn user_add(
     password: String,
     account: Account,
 ) -> anyhow::Result<String> {
-    let username = Username::parse(name)?;
-    check_password(&password)?;
-    let password_hash = hash_password(password).await?;
-    let user = store
-        .create_user(NewUser {
-            username: username.to_string(),
-            password_hash,
-            is_admin: matches!(account, Account::User { admin: true }),
-            agent_role: match account {
-                Account::Agent(role) => Some(role),
-                Account::User { .. } => None,
-            },
-        })
-        .await?;
+    let user = accounts::create(store, name, &password, account).await?;
     Ok(match account {
-        Account::User { admin } => format!(
+        Account::Person { admin } => format!(
             "created user {}{}",
             user.username,
             if admin { " (admin)" } else { "" }
         ),
         Account::Agent(role) => format!(
-            "created agent {} ({role}); add it to a project with \
+            "created agent {} ({role}); add it to a project in the web UI (Members) or with \
              `POST /api/projects/NAME/members {{\"username\": \"{}\", \"role\": \"contributor\"}}`",
             user.username, user.username
         ),
     })
 }
 
+/// Changes a password; every login of that user ends (their refresh tokens are revoked).
 pub async fn user_passwd(
     store: &dyn Store,
     name: &str,
     password: String,
 ) -> anyhow::Result<String> {
-    check_password(&password)?;
-    let password_hash = hash_password(password).await?;
-    store
-        .set_password(name, &password_hash)
-        .await
-        .with_context(|| format!("no user named '{name}'"))?;
-    Ok(format!("password of {name} changed"))
+    accounts::set_password(store, name, &password).await?;
+    Ok(format!(
+        "password of {name} changed; their sessions were ended"
+    ))
 }
 
 pub async fn agent_list(store: &dyn Store) -> anyhow::Result<String> {
@@ -125,9 +104,6 @@ pub async fn project_add(
     let (project, _) = store
         .create_project(name.as_str(), description, &owner)
         .await?;
-    store
-        .put_member(&project, &owner, Role::Admin, &owner)
-        .await?;
     Ok(format!(
         "created project {} with {} as admin",
         project.name, owner.username
@@ -147,11 +123,4 @@ pub async fn project_list(store: &dyn Store) -> anyhow::Result<String> {
         })
         .collect();
     Ok(lines.join("\n"))
-}
-
-fn check_password(password: &str) -> anyhow::Result<()> {
-    if password.chars().count() < 8 {
-        bail!("passwords need at least 8 characters");
-    }
-    Ok(())
 }

@@ -107,6 +107,10 @@ pub struct RealtimeConfig {
     /// Chat events a socket may send per second and per minute.
     pub events_per_second: usize,
     pub events_per_minute: usize,
+    /// Reads (history pages, search, read marks, previews) a socket may make per second and per
+    /// minute: a budget of their own, so scrolling never uses up the send budget.
+    pub reads_per_second: usize,
+    pub reads_per_minute: usize,
     /// Chat connections per user; a new one beyond this closes the oldest.
     pub connections_per_user: usize,
     /// A typing indicator ends this long after the last `typing_start`.
@@ -172,6 +176,8 @@ impl Default for RealtimeConfig {
             bus_capacity: 4096,
             events_per_second: 10,
             events_per_minute: 100,
+            reads_per_second: 20,
+            reads_per_minute: 600,
             connections_per_user: 5,
             typing_expiry_secs: 8,
         }

@@ -41,6 +41,12 @@ impl ApiError {
         self
     }
 
+    /// A more specific code than the status's usual one (`forbidden` → `wrong_password`).
+    pub fn with_code(mut self, code: &'static str) -> ApiError {
+        self.body.code = code;
+        self
+    }
+
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
@@ -155,3 +161,16 @@ impl From<huddle_core::NameError> for ApiError {
         ApiError::bad_request("invalid_name", err.to_string())
     }
 }
+
+/// For the admin CLI, which reports errors through `anyhow`: the message, then the hint.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.body.message)?;
+        if let Some(hint) = &self.body.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -3,6 +3,7 @@
 //! [`Server::serve`]; tests do the same with a listener on port 0.
 
 pub mod access;
+pub mod accounts;
 pub mod auth;
 pub mod bootstrap;
 pub mod changes;

@@ -160,7 +160,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     admin,
                 } => {
                     let password = password_or_prompt(password)?;
-                    commands::user_add(store.as_ref(), &name, password, Account::User { admin })
+                    commands::user_add(store.as_ref(), &name, password, Account::Person { admin })
                         .await?
                 }
                 UserCommand::Passwd { name, password } => {

@@ -9,6 +9,7 @@ mod health;
 mod me;
 mod members;
 mod projects;
+mod users;
 pub mod web;
 
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     let upload_bytes = limits.max_file_bytes * limits.max_per_message + 1024 * 1024;
     let api = Router::new()
         .merge(me::router())
+        .merge(users::router())
         .merge(agents::router())
         .merge(projects::router())
         .merge(members::router())

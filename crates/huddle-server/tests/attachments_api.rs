@@ -41,7 +41,6 @@ async fn upload(
 async fn setup(server: &TestServer) -> String {
     let admin = server.admin_token().await;
     server.create_project(&admin, "alpha").await;
-    server.add_member(&admin, "alpha", "admin", "admin").await;
     admin
 }
 

@@ -239,7 +239,11 @@ async fn only_maintainers_manage_members_and_only_admins_grant_admin() {
         .iter()
         .map(|m| m["username"].clone())
         .collect();
-    assert_eq!(names, [json!("alice"), json!("bob")]);
+    assert_eq!(
+        names,
+        [json!("admin"), json!("alice"), json!("bob")],
+        "the creator is a member too"
+    );
 }
 
 #[tokio::test]

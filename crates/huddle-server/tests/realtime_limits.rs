@@ -14,7 +14,6 @@ use serde_json::json;
 async fn project(server: &TestServer) -> String {
     let admin = server.admin_token().await;
     server.create_project(&admin, "alpha").await;
-    server.add_member(&admin, "alpha", "admin", "admin").await;
     admin
 }
 

@@ -30,6 +30,9 @@ pub struct Channel {
     /// For the user who asked; 0 in events.
     pub unread_count: i64,
     pub mention_count: i64,
+    /// The last message the user who asked has read here (message ids sort by time), so a
+    /// client can draw its "new" divider; `None` in events and before the first read mark.
+    pub last_read_message_id: Option<String>,
     /// The two participants of a direct message; `None` for every other channel.
     pub direct: Option<DirectPair>,
 }

@@ -41,6 +41,7 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>>;
     async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Sets a new password hash and revokes every refresh token of the user.
     async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
 
     async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()>;
@@ -54,12 +55,13 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes the token's family (logout). Unknown tokens are ignored.
     async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()>;
 
-    /// Creates a project and records `project_created` as its first event.
+    /// Creates a project with `owner` as its admin member and records `project_created` (which
+    /// names the owner) as its first event.
     async fn create_project(
         &self,
         name: &str,
         description: &str,
-        actor: &User,
+        owner: &User,
     ) -> StoreResult<(Project, StoredEvent)>;
     async fn project(&self, name: &str) -> StoreResult<Option<Project>>;
     /// Projects `user` is a member of, or all projects when `user` is `None`, with the given
@@ -68,7 +70,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn member_role(&self, project_id: &str, user_id: &str) -> StoreResult<Option<Role>>;
     async fn list_members(&self, project_id: &str) -> StoreResult<Vec<Member>>;
-    /// Adds a member, or changes the role of an existing one (`member_role_changed`).
+    /// Adds a member, or changes the role of an existing one (`member_role_changed`). Demoting
+    /// the project's only admin is a `Conflict`.
     async fn put_member(
         &self,
         project: &Project,
@@ -76,6 +79,7 @@ pub trait Store: Send + Sync + 'static {
         role: Role,
         actor: &User,
     ) -> StoreResult<(Member, StoredEvent)>;
+    /// Removing the project's only admin is a `Conflict`.
     async fn remove_member(
         &self,
         project: &Project,

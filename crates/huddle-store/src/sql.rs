@@ -90,9 +90,9 @@ impl Store for SqlStore {
         &self,
         name: &str,
         description: &str,
-        actor: &User,
+        owner: &User,
     ) -> StoreResult<(Project, StoredEvent)> {
-        projects::create(&self.write, name, description, actor).await
+        projects::create(&self.write, name, description, owner).await
     }
 
     async fn project(&self, name: &str) -> StoreResult<Option<Project>> {

@@ -15,12 +15,14 @@ use backends::Backend;
 backend_suite!(
     users_are_unique_and_listed,
     password_change_needs_an_existing_user,
+    password_change_ends_every_login,
     refresh_rotation_detects_replay,
     expired_refresh_token_is_refused,
     logout_revokes_the_family,
     project_creation_records_the_first_event,
     duplicate_project_is_a_conflict,
     members_are_added_changed_and_removed,
+    the_only_admin_is_never_demoted_or_removed,
     listing_shows_only_own_projects,
     events_page_in_order,
     concurrent_writers_get_gap_free_sequences,
@@ -104,6 +106,36 @@ async fn password_change_needs_an_existing_user(b: Backend) {
     ));
 }
 
+async fn password_change_ends_every_login(b: Backend) {
+    let s = b.store();
+    let alice = user(s, "alice", false).await;
+    let bob = user(s, "bob", false).await;
+    for (hash, family, owner) in [
+        ("a1", "fa", &alice),
+        ("a2", "fb", &alice),
+        ("b1", "fc", &bob),
+    ] {
+        s.insert_refresh_token(token(hash, family, &owner.id, Duration::days(1)))
+            .await
+            .expect("insert");
+    }
+    s.set_password("alice", "new").await.expect("set");
+    for hash in ["a1", "a2"] {
+        let r = s
+            .rotate_refresh_token(hash, token(&format!("{hash}x"), "", "", Duration::days(1)))
+            .await;
+        assert_eq!(r.expect("rotate"), RefreshRotation::Reused, "{hash}");
+    }
+    let other = s
+        .rotate_refresh_token("b1", token("b2", "", "", Duration::days(1)))
+        .await;
+    assert_eq!(
+        other.expect("rotate"),
+        RefreshRotation::Rotated { user_id: bob.id },
+        "someone else's login is untouched"
+    );
+}
+
 async fn refresh_rotation_detects_replay(b: Backend) {
     let s = b.store();
     let u = user(s, "alice", false).await;
@@ -173,6 +205,12 @@ async fn project_creation_records_the_first_event(b: Backend) {
     assert_eq!(event.kind, "project_created");
     assert_eq!(event.actor.as_deref(), Some("root"));
     assert_eq!(event.payload["name"], "alpha");
+    assert_eq!(event.payload["owner"]["username"], "root");
+    assert_eq!(
+        s.member_role(&project.id, &admin.id).await.expect("role"),
+        Some(Role::Admin),
+        "the creator owns the project"
+    );
     let stored = s.project("alpha").await.expect("get").expect("exists");
     assert_eq!(stored.state, "IDLE");
     assert_eq!(stored.description, "first");
@@ -214,8 +252,11 @@ async fn members_are_added_changed_and_removed(b: Backend) {
         Some(Role::Maintainer)
     );
     let listed = s.list_members(&p.id).await.expect("list");
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].username, "alice");
+    let names: Vec<_> = listed
+        .iter()
+        .map(|m| (m.username.as_str(), m.role))
+        .collect();
+    assert_eq!(names, [("alice", Role::Maintainer), ("root", Role::Admin)]);
     let e = s.remove_member(&p, &alice, &admin).await.expect("remove");
     assert_eq!((e.kind.as_str(), e.seq), ("member_removed", 4));
     assert!(matches!(
@@ -227,6 +268,37 @@ async fn members_are_added_changed_and_removed(b: Backend) {
         s.last_seq(&p.id).await.expect("seq"),
         4,
         "a failed change takes no number"
+    );
+}
+
+async fn the_only_admin_is_never_demoted_or_removed(b: Backend) {
+    let s = b.store();
+    let root = user(s, "root", true).await;
+    let alice = user(s, "alice", false).await;
+    let (p, _) = s.create_project("alpha", "", &root).await.expect("create");
+    let demoted = s.put_member(&p, &root, Role::Maintainer, &root).await;
+    assert!(
+        matches!(demoted, Err(StoreError::Conflict(_))),
+        "{demoted:?}"
+    );
+    let removed = s.remove_member(&p, &root, &root).await;
+    assert!(
+        matches!(removed, Err(StoreError::Conflict(_))),
+        "{removed:?}"
+    );
+    assert_eq!(s.last_seq(&p.id).await.expect("seq"), 1, "nothing recorded");
+
+    s.put_member(&p, &alice, Role::Admin, &root)
+        .await
+        .expect("second admin");
+    s.put_member(&p, &root, Role::Viewer, &root)
+        .await
+        .expect("now root may step down");
+    let last = s.remove_member(&p, &alice, &root).await;
+    assert!(matches!(last, Err(StoreError::Conflict(_))), "{last:?}");
+    assert_eq!(
+        s.member_role(&p.id, &alice.id).await.expect("role"),
+        Some(Role::Admin)
     );
 }
 

@@ -52,8 +52,7 @@ def fresh_project(server, people, prefix, members=None):
     members = {"bob": "contributor"} if members is None else members
     token = people.token("admin")
     project = f"{prefix}-{rand()}"
-    server.create_project(token, project)
-    server.add_member(token, project, "admin", "admin")
+    server.create_project(token, project)  # admin owns it: its admin member
     for key, role in members.items():
         server.add_member(token, project, people.name(key), role)
     return project

@@ -20,8 +20,7 @@ from harness import TRANSPORTS, WAIT_S, Portal, rand
 def fresh_project(server, prefix):
     token = server.admin_token()
     project = f"{prefix}-{rand()}"
-    server.create_project(token, project)
-    server.add_member(token, project, "admin", "admin")
+    server.create_project(token, project)  # admin owns it: its admin member
     return token, project
 
 

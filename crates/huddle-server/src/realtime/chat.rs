@@ -14,7 +14,7 @@ mod requests;
 
 use super::connect::user_of;
 use super::feed::{room, send, Replay};
-use super::limits::{RateLimiter, RateLimits};
+use super::limits::{ChatBudgets, RateLimits};
 use super::typing::Typing;
 use crate::access::open_project;
 use crate::auth::AuthUser;
@@ -59,16 +59,23 @@ pub async fn admit(
     let access = open_project(state.store.as_ref(), &user, &name, Permission::Read)
         .await
         .map_err(|_| Refused::Forbidden)?;
-    let limits = RateLimits {
-        per_second: state.config.realtime.events_per_second,
-        per_minute: state.config.realtime.events_per_minute,
-    };
+    let realtime = &state.config.realtime;
+    let budgets = ChatBudgets::new(
+        RateLimits {
+            per_second: realtime.events_per_second,
+            per_minute: realtime.events_per_minute,
+        },
+        RateLimits {
+            per_second: realtime.reads_per_second,
+            per_minute: realtime.reads_per_minute,
+        },
+    );
     socket.extensions.insert(user);
     socket.extensions.insert(ChatSession {
         project: access.project.name,
         project_id: access.project.id,
     });
-    socket.extensions.insert(RateLimiter::new(limits));
+    socket.extensions.insert(budgets);
     socket.extensions.insert(Typing::default());
     register(&socket);
     Ok(())
@@ -116,6 +123,12 @@ pub async fn on_connect(
     let listed = presence::payload(&session.project, &users);
     let since = resume.ok().unwrap_or_default().since_seq;
     let project = ready.0;
+    let attachments = &state.config.attachments;
+    let limits = json!({
+        "max_message_chars": service::MAX_CONTENT_CHARS,
+        "max_file_bytes": attachments.max_file_bytes,
+        "max_attachments": attachments.max_per_message,
+    });
     let make_ready = |last_seq: i64| {
         json!({
             "project_name": project.name,
@@ -126,6 +139,7 @@ pub async fn on_connect(
                     "kind": if user.is_agent { "agent" } else { "human" } },
             "online": listed["online"],
             "idle": listed["idle"],
+            "limits": limits,
         })
     };
     let replay_limit = state.config.realtime.replay_window();

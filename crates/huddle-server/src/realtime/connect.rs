@@ -31,6 +31,7 @@ pub async fn authenticate(
         .map(AuthUser::from)
         .ok_or(AuthFailed)?;
     tracing::debug!(user = %user.username, ns = socket.ns(), sid = %socket.id, "socket authenticated");
+    socket.join(super::feed::user_room(&user.id));
     socket.extensions.insert(user);
     portal::register(&socket);
     Ok(())

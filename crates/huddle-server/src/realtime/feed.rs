@@ -47,6 +47,11 @@ pub fn room(project_id: &str) -> String {
     format!("project:{project_id}")
 }
 
+/// Every `/portal` socket of one user, whichever projects it joined.
+pub fn user_room(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
 impl Feeds {
     fn cell(&self, project_id: &str) -> Option<FeedCell> {
         self.cells.lock().get(project_id).cloned()
@@ -104,6 +109,7 @@ impl Feeds {
     }
 
     async fn dispatch(&self, store: &dyn Store, io: &SocketIo, event: &StoredEvent) {
+        tell_added_member(io, event);
         let Some(cell) = self.cell(&event.project_id) else {
             return; // nobody on this node joined the project
         };
@@ -184,6 +190,25 @@ pub fn may_receive(socket: &SocketRef, kind: &str, payload: &serde_json::Value) 
                 .extensions
                 .get::<AuthUser>()
                 .is_some_and(|user| visible_to(kind, payload, &user.username)))
+}
+
+/// A person added to a project has not joined it yet, so its room cannot tell them: their
+/// `/portal` sockets get `added_to_project` (no `seq`; it is a nudge to list projects again).
+fn tell_added_member(io: &SocketIo, event: &StoredEvent) {
+    if event.kind != EventKind::MemberAdded.as_str() {
+        return;
+    }
+    let (Some(user_id), Some(ns)) = (event.payload["user_id"].as_str(), io.of(PORTAL)) else {
+        return;
+    };
+    let notice = serde_json::json!({
+        "project_name": event.project_name,
+        "role": event.payload["role"],
+        "by": event.actor,
+    });
+    for socket in ns.to(user_room(user_id)).sockets() {
+        send(&socket, "added_to_project", &notice);
+    }
 }
 
 /// The user a `member_removed` event takes out of the project.

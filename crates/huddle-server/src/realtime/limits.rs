@@ -1,4 +1,8 @@
 //! Per-socket event rate limits (sliding windows) and the per-user connection cap.
+//!
+//! A chat socket has two budgets: one for what others see (sends, edits, reactions, typing…)
+//! and a separate, larger one for reads (history pages, search, read marks, previews), so a
+//! reader scrolling through a long channel never spends the budget their next message needs.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -54,6 +58,39 @@ impl RateLimiter {
         }
         recent.push_back(now);
         Ok(())
+    }
+}
+
+/// Chat requests that only read (or mark one's own reading): counted against the read budget.
+const READS: [&str; 4] = [
+    "request_message_history",
+    "search_messages",
+    "mark_read",
+    "preview_markdown",
+];
+
+/// The two budgets of one chat socket, kept in its extensions.
+#[derive(Clone)]
+pub struct ChatBudgets {
+    sends: RateLimiter,
+    reads: RateLimiter,
+}
+
+impl ChatBudgets {
+    pub fn new(sends: RateLimits, reads: RateLimits) -> ChatBudgets {
+        ChatBudgets {
+            sends: RateLimiter::new(sends),
+            reads: RateLimiter::new(reads),
+        }
+    }
+
+    /// Counts `event` against its budget, or says how long to wait.
+    pub fn check(&self, event: &str, now: Instant) -> Result<(), Duration> {
+        if READS.contains(&event) {
+            self.reads.check(now)
+        } else {
+            self.sends.check(now)
+        }
     }
 }
 
@@ -120,6 +157,30 @@ mod tests {
             .expect_err("over the minute");
         assert_eq!(wait, Duration::from_secs(50));
         assert!(limiter.check(t0 + Duration::from_secs(60)).is_ok());
+    }
+
+    #[test]
+    fn reads_do_not_spend_the_send_budget() {
+        let tight = RateLimits {
+            per_second: 2,
+            per_minute: 100,
+        };
+        let roomy = RateLimits {
+            per_second: 20,
+            per_minute: 600,
+        };
+        let budgets = ChatBudgets::new(tight, roomy);
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            assert!(budgets.check("request_message_history", t0).is_ok());
+        }
+        assert!(budgets.check("request_message_history", t0).is_err());
+        assert!(budgets.check("send_message", t0).is_ok());
+        assert!(budgets.check("send_message", t0).is_ok());
+        assert!(
+            budgets.check("add_reaction", t0).is_err(),
+            "writes share one budget"
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn invalid_credentials() -> ApiError {
         "invalid_credentials",
         "wrong username or password",
     )
-    .with_hint("Check both and try again; an administrator can reset it with `huddle user passwd`.")
+    .with_hint("Check both and try again; a server administrator can reset a forgotten password.")
 }
 
 async fn login(

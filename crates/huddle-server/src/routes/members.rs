@@ -44,7 +44,7 @@ async fn list(
     }))
 }
 
-/// Adds a member or changes their role. Only admins may hand out the admin role.
+/// Adds a member or changes their role (the admin rules are in `changes`).
 async fn put(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -58,14 +58,7 @@ async fn put(
         Permission::ManageMembers,
     )
     .await?;
-    let caller_is_project_admin = caller.is_admin || access.role == Some(Role::Admin);
-    if body.role == Role::Admin && !caller_is_project_admin {
-        return Err(ApiError::forbidden(
-            "only project admins can make someone an admin",
-        ));
-    }
-    let member =
-        changes::put_member(&state, &caller, &access.project, &body.username, body.role).await?;
+    let member = changes::put_member(&state, &caller, &access, &body.username, body.role).await?;
     Ok((StatusCode::CREATED, Json(member)))
 }
 
@@ -81,6 +74,6 @@ async fn remove(
         Permission::ManageMembers,
     )
     .await?;
-    changes::remove_member(&state, &caller, &access.project, &username).await?;
+    changes::remove_member(&state, &caller, &access, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -98,7 +98,10 @@ async fn create(
     Json(body): Json<CreateProject>,
 ) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
     let project = changes::create_project(&state, &caller, &body.name, &body.description).await?;
-    Ok((StatusCode::CREATED, Json(ProjectView::new(project, None))))
+    Ok((
+        StatusCode::CREATED,
+        Json(ProjectView::new(project, Some(Role::Admin))),
+    ))
 }
 
 async fn show(

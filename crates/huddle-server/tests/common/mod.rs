@@ -143,7 +143,7 @@ impl TestServer {
             store.as_ref(),
             name,
             password.into(),
-            Account::User { admin: false },
+            Account::Person { admin: false },
         )
         .await
         .expect("user add");

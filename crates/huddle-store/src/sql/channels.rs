@@ -40,6 +40,7 @@ fn channel(row: &AnyRow) -> StoreResult<Channel> {
         last_message_at: last.as_deref().map(parse_time).transpose()?,
         unread_count: 0,
         mention_count: 0,
+        last_read_message_id: None,
     })
 }
 
@@ -100,8 +101,9 @@ pub(super) async fn list(
     username: &str,
 ) -> StoreResult<Vec<Channel>> {
     let sql = format!(
-        "SELECT {COLUMNS}, {} AS unread_count, {} AS mention_count FROM channels c \
-         WHERE c.project_id = $1 AND {} ORDER BY c.created_at, c.id",
+        "SELECT {COLUMNS}, {} AS unread_count, {} AS mention_count, \
+         (SELECT r.last_read_id FROM read_states r WHERE r.user_id = $2 AND r.channel_id = c.id) \
+         AS last_read_id FROM channels c WHERE c.project_id = $1 AND {} ORDER BY c.created_at, c.id",
         unread_sql("c.id", "$2", "$3", false),
         unread_sql("c.id", "$2", "$3", true),
         visible_to("c", "$2"),
@@ -117,6 +119,7 @@ pub(super) async fn list(
             let mut c = channel(row)?;
             c.unread_count = row.try_get("unread_count")?;
             c.mention_count = row.try_get("mention_count")?;
+            c.last_read_message_id = row.try_get("last_read_id")?;
             Ok(c)
         })
         .collect()

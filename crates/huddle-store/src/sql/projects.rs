@@ -2,7 +2,7 @@
 
 use huddle_core::{EventKind, Role};
 use serde_json::json;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::events;
 use super::rows::{self, PROJECT_COLUMNS};
@@ -10,11 +10,13 @@ use crate::model::{Member, Project, ProjectSummary, StoredEvent, User};
 use crate::time::{format_time, now};
 use crate::{StoreError, StoreResult};
 
+/// Creates the project with its default channels; `owner` (who creates it) becomes its admin
+/// member in the same transaction, so a new project always has someone who can run it.
 pub(super) async fn create(
     pool: &AnyPool,
     name: &str,
     description: &str,
-    actor: &User,
+    owner: &User,
 ) -> StoreResult<(Project, StoredEvent)> {
     let created_at = now();
     let project = Project {
@@ -35,19 +37,32 @@ pub(super) async fn create(
     .bind(&project.name)
     .bind(&project.description)
     .bind(&project.state)
-    .bind(&actor.id)
+    .bind(&owner.id)
     .bind(format_time(created_at))
     .execute(&mut *tx)
     .await
     .map_err(|e| StoreError::from_insert(e, &format!("project '{name}'")))?;
+    sqlx::query(
+        "INSERT INTO project_members (project_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&project.id)
+    .bind(&owner.id)
+    .bind(Role::Admin.as_str())
+    .bind(format_time(created_at))
+    .execute(&mut *tx)
+    .await?;
     super::channels::create_defaults(&mut tx, &project).await?;
-    let payload = json!({ "name": name, "description": description });
+    let payload = json!({
+        "name": name,
+        "description": description,
+        "owner": { "user_id": owner.id, "username": owner.username, "role": Role::Admin },
+    });
     let event = events::append(
         &mut tx,
         &project,
         EventKind::ProjectCreated.as_str(),
         payload,
-        Some(&actor.username),
+        Some(&owner.username),
     )
     .await?;
     tx.commit().await?;
@@ -130,6 +145,7 @@ pub(super) async fn put_member(
 ) -> StoreResult<(Member, StoredEvent)> {
     let added_at = now();
     let mut tx = pool.begin().await?;
+    lock_project(&mut tx, project).await?;
     let previous: Option<String> = sqlx::query_scalar(
         "SELECT role FROM project_members WHERE project_id = $1 AND user_id = $2",
     )
@@ -140,11 +156,14 @@ pub(super) async fn put_member(
     let kind = match previous.as_deref() {
         Some(old) if old == role.as_str() => {
             return Err(StoreError::Conflict(format!(
-                "{} is already a {role} of {}",
+                "{} already has the role {role} in {}",
                 user.username, project.name
             )));
         }
-        Some(_) => {
+        Some(old) => {
+            if old == Role::Admin.as_str() {
+                keep_an_admin(&mut tx, project, user, "demote").await?;
+            }
             sqlx::query(
                 "UPDATE project_members SET role = $1 WHERE project_id = $2 AND user_id = $3",
             )
@@ -203,6 +222,17 @@ pub(super) async fn remove_member(
     actor: &User,
 ) -> StoreResult<StoredEvent> {
     let mut tx = pool.begin().await?;
+    lock_project(&mut tx, project).await?;
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM project_members WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(&project.id)
+    .bind(&user.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if role.as_deref() == Some(Role::Admin.as_str()) {
+        keep_an_admin(&mut tx, project, user, "remove").await?;
+    }
     let removed = sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
         .bind(&project.id)
         .bind(&user.id)
@@ -222,4 +252,40 @@ pub(super) async fn remove_member(
     .await?;
     tx.commit().await?;
     Ok(event)
+}
+
+/// Takes the project's row lock (PostgreSQL; SQLite has a single writer) before membership is
+/// read, so two racing demotions cannot both see a second admin.
+async fn lock_project(conn: &mut AnyConnection, project: &Project) -> StoreResult<()> {
+    let locked = sqlx::query("UPDATE projects SET last_seq = last_seq WHERE id = $1")
+        .bind(&project.id)
+        .execute(&mut *conn)
+        .await?;
+    if locked.rows_affected() != 1 {
+        return Err(StoreError::NotFound("project"));
+    }
+    Ok(())
+}
+
+/// Refuses to demote or remove `user` when they are the project's only admin.
+async fn keep_an_admin(
+    conn: &mut AnyConnection,
+    project: &Project,
+    user: &User,
+    what: &str,
+) -> StoreResult<()> {
+    let admins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM project_members WHERE project_id = $1 AND role = $2",
+    )
+    .bind(&project.id)
+    .bind(Role::Admin.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    if admins <= 1 {
+        return Err(StoreError::Conflict(format!(
+            "cannot {what} {}: they are the only admin of {}; make someone else an admin first",
+            user.username, project.name
+        )));
+    }
+    Ok(())
 }

@@ -69,18 +69,28 @@ pub(super) async fn list(pool: &AnyPool) -> StoreResult<Vec<User>> {
     found.iter().map(rows::user).collect()
 }
 
+/// Sets the password and ends every login of the user (all refresh-token families) in the same
+/// transaction: whoever knew the old password keeps nothing.
 pub(super) async fn set_password(
     pool: &AnyPool,
     username: &str,
     password_hash: &str,
 ) -> StoreResult<()> {
-    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-        .bind(password_hash)
-        .bind(username)
-        .execute(pool)
-        .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::NotFound("user"));
-    }
+    let mut tx = pool.begin().await?;
+    let user_id: Option<String> =
+        sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id")
+            .bind(password_hash)
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let user_id = user_id.ok_or(StoreError::NotFound("user"))?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(format_time(now()))
+    .bind(&user_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -41,8 +41,7 @@ export function chatHelpers(getServer, users) {
   async function freshProject(prefix, members = { bob: 'contributor' }, srv = getServer(), table = users) {
     const token = await tokenOf('admin', srv, table);
     const project = `${prefix}-${rand(4)}`;
-    await createProject(srv, token, project);
-    await addMember(srv, token, project, 'admin', 'admin');
+    await createProject(srv, token, project); // admin owns it: its admin member
     for (const [key, role] of Object.entries(members)) {
       await addMember(srv, token, project, nameOf(key, table), role);
     }

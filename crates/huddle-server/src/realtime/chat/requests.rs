@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 use super::super::feed::{may_receive, room, send};
-use super::super::limits::RateLimiter;
+use super::super::limits::ChatBudgets;
 use super::super::typing::Typing;
 use super::{presence, ChatSession};
 use crate::access::open_project;
@@ -65,10 +65,10 @@ fn respond(socket: &SocketRef, ack: AckSender, event: &str, result: Result<Value
 
 /// Counts the event against the socket's limits; over them, answers `rate_limited`.
 fn admitted(socket: &SocketRef, ack: &mut Option<AckSender>, event: &str) -> bool {
-    let Some(limiter) = socket.extensions.get::<RateLimiter>() else {
+    let Some(budgets) = socket.extensions.get::<ChatBudgets>() else {
         return true;
     };
-    let Err(wait) = limiter.check(Instant::now()) else {
+    let Err(wait) = budgets.check(event, Instant::now()) else {
         return true;
     };
     let retry_after = (wait.max(Duration::from_millis(1)).as_secs_f64() * 1000.0).ceil() / 1000.0;
