@@ -133,7 +133,7 @@ describe('direct messages with agents', () => {
     const page = alice.page;
     const reply = message(page, ANSWER);
     await reply.waitFor(WAIT);
-    await reply.locator('.avatar', { hasText: '◎' }).waitFor(WAIT);
+    await reply.locator('.avatar[data-kind="agent"] svg').waitFor(WAIT);
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);
     for (const t of ['dark', 'light']) {
       await page.evaluate((v) => { document.documentElement.dataset.theme = v; }, t);

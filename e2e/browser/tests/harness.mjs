@@ -239,3 +239,30 @@ export function pageOverflow(page) {
     x: document.documentElement.scrollWidth - window.innerWidth,
   }));
 }
+
+/**
+ * Sends `calls` ([event, payload] pairs) on a fresh `/chat/<project>` socket
+ * opened inside `page` (the app's own socket.io-client) as the holder of
+ * `token`, `concurrency` at a time; resolves to the acks in order. With
+ * `keepOpen` the socket stays connected (the user stays online) until
+ * `page.evaluate(() => window.__heldSockets.forEach((s) => s.close()))`.
+ */
+export function socketCalls(page, token, calls, { project = 'demo', concurrency = 1, keepOpen = false } = {}) {
+  return page.evaluate(async ({ t, list, proj, n, keep }) => {
+    const { io } = await import('socket.io-client');
+    const s = io(`/chat/${proj}`, { auth: { token: t }, forceNew: true, transports: ['websocket'] });
+    await new Promise((r, j) => { s.once('chat_ready', r); s.once('connect_error', j); });
+    const acks = new Array(list.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const i = next;
+        next += 1;
+        acks[i] = await s.emitWithAck(list[i][0], list[i][1]);
+      }
+    };
+    await Promise.all(Array.from({ length: n }, worker));
+    if (keep) (window.__heldSockets ||= []).push(s); else s.close();
+    return acks;
+  }, { t: token, list: calls, proj: project, n: concurrency, keep: keepOpen });
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  createProject, launchBrowser, loginToken, openChatUser, rest, screenshotDir, shutDown, startServer,
+  createProject, launchBrowser, loginToken, openChatUser, rest, screenshotDir, shutDown, socketCalls, startServer,
 } from './harness.mjs';
 
 const WAIT = { timeout: 30000 };
@@ -53,24 +53,9 @@ describe('history: a 5,000-message channel scrolled to its start', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
-    const sent = await page.evaluate(async ({ t, count }) => {
-      const { io } = await import('socket.io-client');
-      const s = io('/chat/demo', { auth: { token: t }, forceNew: true, transports: ['websocket'] });
-      await new Promise((r, j) => { s.once('chat_ready', r); s.once('connect_error', j); });
-      let ok = 0;
-      let next = 0;
-      const worker = async () => {
-        while (next < count) {
-          const i = next;
-          next += 1;
-          const ack = await s.emitWithAck('send_message', { channel: 'general', content: `History ${i}` });
-          if (ack.ok) ok += 1;
-        }
-      };
-      await Promise.all(Array.from({ length: 16 }, worker));
-      s.close();
-      return ok;
-    }, { t: token, count: COUNT });
+    const calls = Array.from({ length: COUNT }, (_, i) => ['send_message', { channel: 'general', content: `History ${i}` }]);
+    const acks = await socketCalls(page, token, calls, { concurrency: 16 });
+    const sent = acks.filter((a) => a.ok).length;
     await context.close();
     assert.equal(sent, COUNT);
   });

@@ -3,8 +3,8 @@
 // between messages, Home/End to the first/last loaded; Enter (or Space) opens
 // the message's actions (Left/Right move along them, Tab cycles inside the
 // message, Escape returns to it); E edits your own message, R replies,
-// T opens its thread; Escape or Tab go on to the composer, Shift+Tab back to
-// what comes before the list.
+// T opens its thread; Escape goes to the composer, Tab on to what comes
+// after the list and Shift+Tab back to what comes before it.
 import { useRef } from 'preact/hooks';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]),'
@@ -54,13 +54,14 @@ export function useListKeys({ scrollRef, rows, index, ctx, stick, reveal }) {
     if (ta) ta.focus();
   }
 
-  /** The focusable element just before the list, in document order. */
-  function before() {
+  /** Focuses the nearest focusable element before (or after) the list, in document order. */
+  function leave(back) {
     const el = box();
+    const side = back ? Node.DOCUMENT_POSITION_FOLLOWING : Node.DOCUMENT_POSITION_PRECEDING;
     const all = [...document.querySelectorAll(FOCUSABLE)]
-      .filter((x) => x !== el && !el.contains(x) && seen(x)
-        && (x.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING));
-    if (all.length) all[all.length - 1].focus();
+      .filter((x) => x !== el && !el.contains(x) && seen(x) && (x.compareDocumentPosition(el) & side));
+    const to = back ? all[all.length - 1] : all[0];
+    if (to) to.focus();
   }
 
   function move(k, step) {
@@ -86,7 +87,7 @@ export function useListKeys({ scrollRef, rows, index, ctx, stick, reveal }) {
       case 'Enter':
       case ' ': act(() => { const b = art.querySelector('.msg-actions button'); if (b) b.focus(); }); return;
       case 'Escape': act(composer); return;
-      case 'Tab': act(() => (e.shiftKey ? before() : composer())); return;
+      case 'Tab': act(() => leave(e.shiftKey)); return;
       default:
     }
     if (!m || !m.message_id || !plainKey(e)) return;
