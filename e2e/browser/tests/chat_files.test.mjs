@@ -33,7 +33,6 @@ describe('chat attachments and search', () => {
     token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo');
     await addUser(server, 'bob', 'bob-password-1');
-    await addMember(server, token, 'demo', 'admin', 'admin');
     await addMember(server, token, 'demo', 'bob');
     browser = await launchBrowser();
     admin = await openChatUser(browser, server, 'admin', server.adminPassword, problems);

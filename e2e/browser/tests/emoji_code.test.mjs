@@ -181,7 +181,8 @@ describe('emoji and code blocks', () => {
     const page = admin.page;
     await send(page, 'React to this one');
     const msg = message(page, 'React to this one');
-    await msg.waitFor(WAIT);
+    // Wait for the server's copy (a pending message has no id yet).
+    await msg.and(page.locator('[data-message-id]')).waitFor(WAIT);
     const id = await msg.getAttribute('data-message-id');
     assert.ok(id);
     for (const name of PEOPLE) {
