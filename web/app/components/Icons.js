@@ -41,3 +41,4 @@ export const ChannelTypeIcon = ({ type }) => {
 };
 export const PlusIcon = icon('M12 5v14', 'M5 12h14');
 export const ChevronDownIcon = icon('M6 9l6 6 6-6');
+export const MenuIcon = icon('M3 6h18', 'M3 12h18', 'M3 18h18');

@@ -3,6 +3,7 @@
 import { html } from '../html.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { UserMenu } from './UserMenu.js';
+import { MenuIcon } from './Icons.js';
 
 export function TopBar({ user, connState, navOpen, onToggleNav, onLogout }) {
   return html`
@@ -10,7 +11,7 @@ export function TopBar({ user, connState, navOpen, onToggleNav, onLogout }) {
       <button class="btn btn-icon menu-button" type="button" aria-controls="project-rail channel-sidebar"
         aria-expanded=${navOpen ? 'true' : 'false'} onClick=${onToggleNav}
         data-testid="menu-button">
-        <span aria-hidden="true">☰</span><span class="visually-hidden">Menu</span>
+        <${MenuIcon} size=${20} /><span class="visually-hidden">Menu</span>
       </button>
       <span class="brand">Huddle</span>
       <span class="topbar-spacer"></span>
