@@ -2,6 +2,7 @@
 //! and the extractor that turns a bearer token into the calling user.
 
 mod extractor;
+mod guard;
 mod jwt;
 mod password;
 mod secret_file;
@@ -9,8 +10,9 @@ mod session;
 mod throttle;
 
 pub use extractor::{AuthUser, DownloadUser};
-pub use jwt::{Claims, JwtKeys};
-pub use password::{hash_password, verify_password};
+pub use jwt::{unix_now, Claims, JwtKeys};
+pub use password::{configure_workers as configure_password_workers, hash_password, verify_password};
 pub use secret_file::load_or_create_jwt_secret;
-pub use session::{Sessions, TokenPair};
+pub use guard::SessionGuard;
+pub use session::{Ended, Sessions, TokenPair};
 pub use throttle::{LoginThrottle, ThrottleLimits};

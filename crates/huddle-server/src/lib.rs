@@ -10,6 +10,7 @@ pub mod changes;
 pub mod chat;
 pub mod commands;
 pub mod config;
+mod connections;
 pub mod error;
 pub mod extract;
 pub mod http;

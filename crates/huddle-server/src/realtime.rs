@@ -7,6 +7,7 @@ mod feed;
 mod limits;
 mod portal;
 mod presence;
+mod sessions;
 mod typing;
 mod view;
 
@@ -18,6 +19,7 @@ use socketioxide::SocketIo;
 pub use chat::presence::Status as ChatStatus;
 pub use feed::{run_dispatcher, Feeds};
 pub use presence::Presence;
+pub use sessions::run_session_watch;
 pub use view::{visible_to, EventView};
 
 use crate::config::RealtimeConfig;
@@ -37,6 +39,11 @@ pub struct Realtime {
     /// Who has `/portal` joined to each project (by user id).
     pub presence: Presence,
     pub chat_connections: limits::ConnectionCap,
+    pub portal_connections: limits::ConnectionCap,
+    /// Every authenticated socket and its session, so ended sessions close their sockets.
+    pub open_sockets: sessions::OpenSockets,
+    /// Event budgets per user and project, shared by all their sockets.
+    pub budgets: limits::UserBudgets,
     /// The Socket.IO handle, set once the layer is built.
     pub io: std::sync::OnceLock<SocketIo>,
 }
@@ -56,10 +63,16 @@ impl Realtime {
 
 /// Builds the Socket.IO layer and registers the namespaces.
 pub fn build(config: &RealtimeConfig, state: AppState) -> (SocketIoLayer, SocketIo) {
+    let payload_cap = usize::try_from(config.max_payload_bytes).unwrap_or(usize::MAX);
     let (layer, io) = SocketIo::builder()
         .ping_interval(Duration::from_secs(config.ping_interval_secs))
         .ping_timeout(Duration::from_secs(config.ping_timeout_secs))
         .max_payload(config.max_payload_bytes)
+        // Websocket frames and messages are capped like polling bodies, before they are
+        // buffered, so no one can make the server hold more than one payload per read.
+        .ws_max_message_size(payload_cap)
+        .ws_max_frame_size(payload_cap)
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .max_buffer_size(config.socket_buffer)
         .with_state(state)
         .build_layer();

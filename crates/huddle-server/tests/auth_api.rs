@@ -96,7 +96,8 @@ async fn too_many_attempts_from_one_address_are_throttled() {
 
 #[tokio::test]
 async fn refresh_rotates_and_a_replay_revokes_the_session() {
-    let server = TestServer::start().await;
+    // A replay later than the grace period for two tabs refreshing at once (0 s here).
+    let server = TestServer::start_with(|c| c.auth.refresh_grace_secs = 0).await;
     let login = server.login("admin", ADMIN_PASSWORD).await;
     let first = login["refresh_token"].clone();
     let (status, _, rotated) = server
@@ -161,7 +162,7 @@ async fn logout_ends_the_refresh_token() {
 async fn missing_malformed_forged_and_expired_tokens_are_refused() {
     let server = TestServer::start().await;
     let forged = huddle_server::auth::JwtKeys::new(b"some-other-secret-some-other-secret", 3600)
-        .issue("someone", "admin", true, false)
+        .issue("someone", "admin", true, false, "some-session")
         .expect("issue");
     let secret = std::fs::read(server.data_dir().join("jwt-secret")).expect("secret");
     let now = std::time::SystemTime::now()
@@ -173,6 +174,7 @@ async fn missing_malformed_forged_and_expired_tokens_are_refused() {
         name: "admin".into(),
         adm: true,
         agt: false,
+        sid: "some-session".into(),
         iat: now - 7200,
         exp: now - 3600,
     };

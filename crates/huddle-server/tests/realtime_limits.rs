@@ -356,3 +356,68 @@ async fn a_removed_member_is_cut_off_at_once() {
         "nothing more reaches the removed member"
     );
 }
+
+#[tokio::test]
+async fn reconnecting_does_not_refill_the_budget() {
+    let server = TestServer::start_with(|c| {
+        c.realtime.events_per_second = 1000;
+        c.realtime.events_per_minute = 10;
+        c.realtime.connections_per_user = 50;
+    })
+    .await;
+    let token = project(&server).await;
+    let mut accepted = 0;
+    for round in 0..4 {
+        // A fresh socket each round, as a client reconnecting to dodge the limit would.
+        let mut client = connect(&server, &token).await;
+        wait_for(&mut client, "chat_ready", Duration::from_secs(5))
+            .await
+            .expect("ready");
+        for i in 0..5 {
+            let content = json!({"channel": "general", "content": format!("r{round} m{i}")});
+            let ack = client
+                .request("send_message", &content.to_string())
+                .await
+                .expect("ack");
+            if ack.contains("\"ok\":true") {
+                accepted += 1;
+            } else {
+                assert!(ack.contains("rate_limited"), "{ack}");
+            }
+        }
+    }
+    assert_eq!(
+        accepted, 10,
+        "the user's budget is 10 a minute however many sockets"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_websocket_message_closes_the_connection_unread() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let server = TestServer::start_with(|c| c.realtime.max_payload_bytes = 64 * 1024).await;
+    let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", server.addr);
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    let open = ws.next().await.expect("open").expect("frame");
+    assert!(open.to_text().expect("text").starts_with('0'), "{open:?}");
+    // No token needed to try this: a 1 MiB connect packet, far over the 64 KiB payload limit.
+    let huge = format!("40/portal,{{\"token\":\"{}\"}}", "x".repeat(1 << 20));
+    let _ = ws.send(Message::text(huge)).await;
+    let answer = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(frame) = ws.next().await {
+            match frame {
+                Ok(Message::Text(text)) if text.as_str().starts_with("44/portal") => {
+                    return Some(text.as_str().to_owned())
+                }
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+        None
+    })
+    .await
+    .expect("the server answers within 5 s");
+    assert_eq!(answer, None, "the message must not be parsed at all");
+}

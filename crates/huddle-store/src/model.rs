@@ -65,12 +65,11 @@ pub struct NewRefreshToken {
 /// Outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshRotation {
-    /// The token was live; the new token is stored and belongs to `user_id`.
-    Rotated {
-        user_id: String,
-    },
-    /// The token had already been used or revoked: the family is now revoked.
-    Reused,
+    /// The token was live (or rotated within the grace period); the new token is stored in
+    /// the same session (`family_id`) and belongs to `user_id`.
+    Rotated { user_id: String, family_id: String },
+    /// The token had already been used or revoked: the session (`family_id`) is now revoked.
+    Reused { family_id: String },
     Expired,
     Unknown,
 }

@@ -25,11 +25,32 @@ export function createChatSocket(project, { onEvent, onStatus, onAuthFailed }) {
     randomizationFactor: 0.5,
   });
 
-  socket.on('connect', () => { authRetried = false; onStatus('connected'); });
-  socket.on('disconnect', (reason) => {
+  // Why the server is about to close this socket, when it says (session_ended).
+  let sessionEnd = null;
+  socket.on('session_ended', (p) => { sessionEnd = (p && p.reason) || 'ended'; });
+  socket.on('connect', () => { authRetried = false; sessionEnd = null; onStatus('connected'); });
+  socket.on('disconnect', async (reason) => {
     if (closed) return;
+    if (reason === 'io server disconnect' && sessionEnd === 'expired') {
+      // The access token ran out: come back with a fresh one, resuming from lastSeq.
+      onStatus('reconnecting');
+      try {
+        await refresh();
+        if (!closed) socket.connect();
+      } catch {
+        onStatus('offline');
+        onAuthFailed();
+      }
+      return;
+    }
+    if (reason === 'io server disconnect' && sessionEnd) {
+      // Logged out elsewhere, or the password changed: this session is over.
+      onStatus('offline');
+      onAuthFailed();
+      return;
+    }
     // The server closes the oldest of a user's chat sockets past the per-user
-    // cap, without saying so. Coming back on our own would close another tab's
+    // cap (connection_closed). Coming back on our own would close another tab's
     // socket in turn, so wait for the user to ask (see reconnect()).
     onStatus(reason === 'io server disconnect' ? 'closed' : 'reconnecting');
   });

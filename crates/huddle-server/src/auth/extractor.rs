@@ -4,7 +4,6 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use super::jwt::Claims;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -14,17 +13,10 @@ pub struct AuthUser {
     pub username: String,
     pub is_admin: bool,
     pub is_agent: bool,
-}
-
-impl From<Claims> for AuthUser {
-    fn from(c: Claims) -> AuthUser {
-        AuthUser {
-            id: c.sub,
-            username: c.name,
-            is_admin: c.adm,
-            is_agent: c.agt,
-        }
-    }
+    /// The session the caller's access token belongs to.
+    pub session_id: String,
+    /// When the access token expires (Unix seconds): long-lived sockets close then.
+    pub expires_at: u64,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -42,10 +34,8 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or_else(|| ApiError::unauthorized("Authorization must be 'Bearer <token>'"))?;
         state
             .sessions
-            .keys
-            .verify(token.trim())
-            .map(AuthUser::from)
-            .ok_or_else(|| ApiError::unauthorized("access token is invalid or expired"))
+            .caller(state.store.as_ref(), token.trim())
+            .await
     }
 }
 
@@ -72,9 +62,8 @@ impl FromRequestParts<AppState> for DownloadUser {
             })?;
         state
             .sessions
-            .keys
-            .verify(token)
-            .map(|claims| DownloadUser(AuthUser::from(claims)))
-            .ok_or_else(|| ApiError::unauthorized("access token is invalid or expired"))
+            .caller(state.store.as_ref(), token)
+            .await
+            .map(DownloadUser)
     }
 }

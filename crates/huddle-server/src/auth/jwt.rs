@@ -1,5 +1,6 @@
-//! HS256 access tokens. They are short-lived (1 h by default), so they are checked by signature
-//! and expiry alone; revocation happens through refresh tokens.
+//! HS256 access tokens (1 h by default). A token names its session (`sid`, the refresh-token
+//! family); the signature and expiry are checked here, the session's liveness by
+//! [`super::SessionGuard`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,6 +16,8 @@ pub struct Claims {
     /// An agent account (accounts never change kind, so the token may say it).
     #[serde(default)]
     pub agt: bool,
+    /// The session (refresh-token family) the token belongs to.
+    pub sid: String,
     pub iat: u64,
     pub exp: u64,
 }
@@ -45,6 +48,7 @@ impl JwtKeys {
         username: &str,
         is_admin: bool,
         is_agent: bool,
+        session_id: &str,
     ) -> jsonwebtoken::errors::Result<String> {
         let now = unix_now();
         let claims = Claims {
@@ -52,6 +56,7 @@ impl JwtKeys {
             name: username.to_owned(),
             adm: is_admin,
             agt: is_agent,
+            sid: session_id.to_owned(),
             iat: now,
             exp: now + self.ttl_secs,
         };
@@ -66,7 +71,7 @@ impl JwtKeys {
     }
 }
 
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -79,7 +84,9 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let token = keys.issue("u1", "alice", false, false).expect("issue");
+        let token = keys
+            .issue("u1", "alice", false, false, "s1")
+            .expect("issue");
         let claims = keys.verify(&token).expect("valid");
         assert_eq!(
             (claims.sub.as_str(), claims.name.as_str(), claims.adm),
@@ -92,7 +99,9 @@ mod tests {
     fn forged_and_garbage_tokens_fail() {
         let ours = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
         let theirs = JwtKeys::new(b"another-secret-another-secret-xx", 3600);
-        let forged = theirs.issue("u1", "alice", true, false).expect("issue");
+        let forged = theirs
+            .issue("u1", "alice", true, false, "s1")
+            .expect("issue");
         assert!(ours.verify(&forged).is_none());
         assert!(ours.verify("not.a.jwt").is_none());
         assert!(ours.verify("").is_none());
@@ -107,6 +116,7 @@ mod tests {
             name: "a".into(),
             adm: false,
             agt: false,
+            sid: "s".into(),
             iat: now - 100,
             exp: now - 60,
         };

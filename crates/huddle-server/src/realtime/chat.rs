@@ -14,7 +14,7 @@ mod requests;
 
 use super::connect::user_of;
 use super::feed::{room, send, Replay};
-use super::limits::{ChatBudgets, RateLimits};
+use super::limits::{close_over_cap, ChatBudgets, RateLimits};
 use super::typing::Typing;
 use crate::access::open_project;
 use crate::auth::AuthUser;
@@ -50,7 +50,9 @@ pub async fn admit(
     TryData(auth): TryData<Value>,
     State(state): State<AppState>,
 ) -> Result<(), Refused> {
-    let user = user_of(&socket, auth.ok().as_ref(), &state).ok_or(Refused::Authentication)?;
+    let user = user_of(&socket, auth.ok().as_ref(), &state)
+        .await
+        .ok_or(Refused::Authentication)?;
     let name = socket
         .ns()
         .strip_prefix("/chat/")
@@ -60,16 +62,22 @@ pub async fn admit(
         .await
         .map_err(|_| Refused::Forbidden)?;
     let realtime = &state.config.realtime;
-    let budgets = ChatBudgets::new(
-        RateLimits {
-            per_second: realtime.events_per_second,
-            per_minute: realtime.events_per_minute,
-        },
-        RateLimits {
-            per_second: realtime.reads_per_second,
-            per_minute: realtime.reads_per_minute,
-        },
-    );
+    let budgets = state.realtime.budgets.of(&user.id, &access.project.id, || {
+        ChatBudgets::new(
+            RateLimits {
+                per_second: realtime.events_per_second,
+                per_minute: realtime.events_per_minute,
+            },
+            RateLimits {
+                per_second: realtime.reads_per_second,
+                per_minute: realtime.reads_per_minute,
+            },
+        )
+    });
+    state
+        .realtime
+        .open_sockets
+        .add(socket.ns(), socket.id, &user);
     socket.extensions.insert(user);
     socket.extensions.insert(ChatSession {
         project: access.project.name,
@@ -105,7 +113,7 @@ pub async fn on_connect(
         .chat_connections
         .add(&user.id, socket.ns(), socket.id, limit)
     {
-        close_socket(&io, &ns, sid);
+        close_over_cap(&io, &ns, sid);
     }
     let ready = match ready_parts(&state, &user, &session).await {
         Ok(ready) => ready,
@@ -195,19 +203,6 @@ async fn ready_parts(
     Ok((access.project, access.role, channels))
 }
 
-/// Disconnects a user's oldest chat socket when they opened one too many.
-fn close_socket(io: &SocketIo, ns: &str, sid: Sid) {
-    if let Some(old) = io.of(ns).and_then(|ops| ops.get_socket(sid)) {
-        tracing::info!(%sid, "closing the oldest chat connection of a user over the limit");
-        let notice = json!({
-            "reason": "connection_limit",
-            "message": "You opened this chat in too many places; this one was closed.",
-        });
-        send(&old, "connection_closed", &notice);
-        let _ = old.disconnect();
-    }
-}
-
 pub(super) async fn broadcast_presence(
     socket: &SocketRef,
     io: &SocketIo,
@@ -234,6 +229,7 @@ async fn on_disconnect(
     Extension(session): Extension<ChatSession>,
 ) {
     state.realtime.chat_connections.remove(&user.id, socket.id);
+    state.realtime.open_sockets.remove(socket.ns(), socket.id);
     if let Some(typing) = socket.extensions.get::<Typing>() {
         for channel in typing.drain() {
             requests::announce_typing(&socket, &user, &session, &channel, "typing_stop").await;

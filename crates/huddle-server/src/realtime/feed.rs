@@ -14,7 +14,7 @@ use huddle_core::EventKind;
 use huddle_store::{Project, Store, StoredEvent};
 use parking_lot::Mutex;
 use socketioxide::extract::SocketRef;
-use socketioxide::SocketIo;
+use socketioxide::{SendError, SocketError, SocketIo};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
@@ -246,7 +246,17 @@ fn evict(socket: &SocketRef, room: &str, project_name: &str) {
 /// disconnected as soon as its buffer has room for the disconnect packet, i.e. right after the
 /// events it already has. It reconnects and resumes from its last `seq`: nothing is lost.
 pub fn send(socket: &SocketRef, event: &str, payload: &serde_json::Value) {
-    if socket.emit(event, payload).is_ok() || socket.extensions.get::<TooSlow>().is_some() {
+    let full = match socket.emit(event, payload) {
+        Ok(()) => false,
+        Err(SendError::Socket(SocketError::InternalChannelFull)) => true,
+        // Closed by the client (or already dropped): nothing to do.
+        Err(SendError::Socket(SocketError::Closed)) => false,
+        Err(SendError::Serialize(e)) => {
+            tracing::error!(error = ?e, event, "cannot serialise an event");
+            false
+        }
+    };
+    if !full || socket.extensions.get::<TooSlow>().is_some() {
         return;
     }
     tracing::warn!(sid = %socket.id, ns = socket.ns(), "socket cannot keep up; dropping it");

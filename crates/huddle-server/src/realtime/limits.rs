@@ -1,15 +1,24 @@
-//! Per-socket event rate limits (sliding windows) and the per-user connection cap.
+//! Event rate limits (sliding windows) per user and project, and the per-user connection caps.
 //!
-//! A chat socket has two budgets: one for what others see (sends, edits, reactions, typing…)
-//! and a separate, larger one for reads (history pages, search, read marks, previews), so a
-//! reader scrolling through a long channel never spends the budget their next message needs.
+//! A user has two budgets in each project's chat: one for what others see (sends, edits,
+//! reactions, typing…) and a separate, larger one for reads (history pages, search, read marks,
+//! previews), so a reader scrolling through a long channel never spends the budget their next
+//! message needs. Budgets belong to the user, not the socket: every socket of theirs, and a
+//! socket opened again, draws on the same ones. `/portal` requests have a budget of their own.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
+use serde_json::json;
+use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::socket::Sid;
+use socketioxide::SocketIo;
+
+use super::feed::send;
+use super::sessions::{close_socket, Closing};
+use crate::auth::{unix_now, AuthUser};
 
 /// Events allowed per second and per minute on one socket.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +68,14 @@ impl RateLimiter {
         recent.push_back(now);
         Ok(())
     }
+
+    /// Whether nothing was counted in the last minute (the window is empty).
+    fn idle(&self, now: Instant) -> bool {
+        self.recent
+            .lock()
+            .back()
+            .is_none_or(|t| now.duration_since(*t) >= Duration::from_secs(60))
+    }
 }
 
 /// Chat requests that only read (or mark one's own reading): counted against the read budget.
@@ -92,10 +109,77 @@ impl ChatBudgets {
             self.sends.check(now)
         }
     }
+
+    fn idle(&self, now: Instant) -> bool {
+        self.sends.idle(now) && self.reads.idle(now)
+    }
 }
 
-/// The chat sockets of each user, oldest first, so the oldest can be dropped when a user opens
-/// more than allowed.
+/// Budgets kept before idle ones are swept, so many users cannot grow memory without bound.
+const SWEEP_AT: usize = 10_000;
+
+/// The budgets of every user, per scope (a project's chat, or the portal), shared by all their
+/// sockets and surviving reconnects.
+#[derive(Default)]
+pub struct UserBudgets {
+    budgets: Mutex<HashMap<(String, String), ChatBudgets>>,
+}
+
+impl UserBudgets {
+    /// The budgets of `user_id` in `scope`, made with `new` the first time.
+    pub fn of(&self, user_id: &str, scope: &str, new: impl FnOnce() -> ChatBudgets) -> ChatBudgets {
+        let mut budgets = self.budgets.lock();
+        if budgets.len() >= SWEEP_AT {
+            let now = Instant::now();
+            budgets.retain(|_, b| !b.idle(now));
+        }
+        budgets
+            .entry((user_id.to_owned(), scope.to_owned()))
+            .or_insert_with(new)
+            .clone()
+    }
+}
+
+/// Admits one event: the socket's access token must not have expired (then it is closed with
+/// `session_ended`, and the client reconnects with a fresh one), and the event is counted
+/// against the user's budgets; over them, answers `rate_limited` (as an event, and in the ack
+/// when there is one). Returns false when the event must not run.
+pub fn admitted(socket: &SocketRef, ack: &mut Option<AckSender>, event: &str) -> bool {
+    let expired = socket
+        .extensions
+        .get::<AuthUser>()
+        .is_some_and(|user| user.expires_at <= unix_now());
+    if expired {
+        if let Some(ack) = ack.take() {
+            let error = json!({ "code": "session_expired", "message": "your sign-in expired",
+                                "hint": "Reconnect with a fresh access token." });
+            let _ = ack.send(&json!({ "ok": false, "error": error }));
+        }
+        close_socket(socket, Closing::Expired);
+        return false;
+    }
+    let Some(budgets) = socket.extensions.get::<ChatBudgets>() else {
+        return true;
+    };
+    let Err(wait) = budgets.check(event, Instant::now()) else {
+        return true;
+    };
+    let retry_after = (wait.max(Duration::from_millis(1)).as_secs_f64() * 1000.0).ceil() / 1000.0;
+    send(
+        socket,
+        "rate_limited",
+        &json!({ "event": event, "retry_after": retry_after }),
+    );
+    if let Some(ack) = ack.take() {
+        let error = json!({ "code": "rate_limited", "message": format!("too many events; wait {retry_after} s"),
+                            "hint": "Slow down; the limit is per user, over all their connections.", "retry_after": retry_after });
+        let _ = ack.send(&json!({ "ok": false, "error": error }));
+    }
+    false
+}
+
+/// The sockets of each user in one kind of namespace (chat, portal), oldest first, so the oldest
+/// can be dropped when a user opens more than allowed.
 #[derive(Default)]
 pub struct ConnectionCap {
     users: Mutex<HashMap<String, VecDeque<(String, Sid)>>>,
@@ -120,6 +204,19 @@ impl ConnectionCap {
                 users.remove(user);
             }
         }
+    }
+}
+
+/// Disconnects a user's oldest socket when they opened one too many.
+pub fn close_over_cap(io: &SocketIo, ns: &str, sid: Sid) {
+    if let Some(old) = io.of(ns).and_then(|ops| ops.get_socket(sid)) {
+        tracing::info!(%sid, ns, "closing the oldest connection of a user over the limit");
+        let notice = json!({
+            "reason": "connection_limit",
+            "message": "You opened Huddle in too many places; this one was closed.",
+        });
+        send(&old, "connection_closed", &notice);
+        let _ = old.disconnect();
     }
 }
 
@@ -180,6 +277,42 @@ mod tests {
         assert!(
             budgets.check("add_reaction", t0).is_err(),
             "writes share one budget"
+        );
+    }
+
+    #[test]
+    fn a_users_budget_is_shared_and_outlives_the_socket() {
+        let users = UserBudgets::default();
+        let tight = RateLimits {
+            per_second: 3,
+            per_minute: 100,
+        };
+        let make = || ChatBudgets::new(tight, tight);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            // A fresh socket each time (as a reconnect makes): same budget.
+            assert!(users
+                .of("alice", "p1", make)
+                .check("send_message", t0)
+                .is_ok());
+        }
+        assert!(users
+            .of("alice", "p1", make)
+            .check("send_message", t0)
+            .is_err());
+        assert!(
+            users
+                .of("alice", "p2", make)
+                .check("send_message", t0)
+                .is_ok(),
+            "another project has its own"
+        );
+        assert!(
+            users
+                .of("bob", "p1", make)
+                .check("send_message", t0)
+                .is_ok(),
+            "another user has their own"
         );
     }
 

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 use super::feed::{room, send, Replay};
+use super::limits::admitted;
 use crate::access::open_project;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
@@ -46,6 +47,7 @@ pub fn register(socket: &SocketRef) {
     socket.on("join_project", join);
     socket.on("leave_project", leave);
     socket.on("subscribe_to_events", subscribe);
+    socket.on_fallback(super::connect::unknown_event);
     socket.on_disconnect(disconnect);
 }
 
@@ -86,6 +88,11 @@ async fn join(
     Extension(user): Extension<AuthUser>,
     ack: AckSender,
 ) {
+    let mut ack = Some(ack);
+    if !admitted(&socket, &mut ack, "join_project") {
+        return;
+    }
+    let Some(ack) = ack else { return };
     let Ok(request) = request else {
         return reject(&socket, ack, "join_project", invalid("join_project"));
     };
@@ -172,6 +179,11 @@ async fn leave(
     Extension(user): Extension<AuthUser>,
     ack: AckSender,
 ) {
+    let mut ack = Some(ack);
+    if !admitted(&socket, &mut ack, "leave_project") {
+        return;
+    }
+    let Some(ack) = ack else { return };
     let Ok(request) = request else {
         return reject(&socket, ack, "leave_project", invalid("leave_project"));
     };
@@ -190,6 +202,11 @@ async fn leave(
 }
 
 async fn subscribe(socket: SocketRef, TryData(request): TryData<SubscribeRequest>, ack: AckSender) {
+    let mut ack = Some(ack);
+    if !admitted(&socket, &mut ack, "subscribe_to_events") {
+        return;
+    }
+    let Some(ack) = ack else { return };
     let Ok(request) = request else {
         let err = ApiError::bad_request(
             "invalid_payload",
@@ -210,6 +227,11 @@ async fn disconnect(
     State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
 ) {
+    state
+        .realtime
+        .portal_connections
+        .remove(&user.id, socket.id);
+    state.realtime.open_sockets.remove(socket.ns(), socket.id);
     let joined = socket.extensions.get::<Joined>().unwrap_or_default();
     let projects: Vec<(String, String)> = joined.0.lock().drain().collect();
     for (id, name) in projects {

@@ -2,7 +2,8 @@
 
 use sqlx::{AnyPool, Row};
 
-use crate::model::{NewRefreshToken, RefreshRotation};
+use super::rows::{self, USER_COLUMNS};
+use crate::model::{NewRefreshToken, RefreshRotation, User};
 use crate::time::{format_time, now, parse_time};
 use crate::StoreResult;
 
@@ -31,6 +32,7 @@ pub(super) async fn rotate(
     pool: &AnyPool,
     presented_hash: &str,
     mut next: NewRefreshToken,
+    grace: chrono::Duration,
 ) -> StoreResult<RefreshRotation> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
@@ -49,14 +51,30 @@ pub(super) async fn rotate(
     let rotated: Option<String> = row.try_get("rotated_at")?;
     let revoked: Option<String> = row.try_get("revoked_at")?;
     let now_text = format_time(now());
+    let expired = parse_time(&row.try_get::<String, _>("expires_at")?)? <= now();
+    let rotated_just_now = match &rotated {
+        Some(at) => now() - parse_time(at)? < grace,
+        None => false,
+    };
 
-    if rotated.is_some() || revoked.is_some() {
+    // A rotated token is a replay unless it was rotated just now (and is still valid).
+    let replayed = rotated.is_some() && (expired || !rotated_just_now);
+    if revoked.is_some() || replayed {
         revoke_family(&mut tx, &family_id, &now_text).await?;
         tx.commit().await?;
-        return Ok(RefreshRotation::Reused);
+        return Ok(RefreshRotation::Reused { family_id });
     }
-    if parse_time(&row.try_get::<String, _>("expires_at")?)? <= now() {
+    if expired {
         return Ok(RefreshRotation::Expired);
+    }
+    if rotated_just_now {
+        // The same token twice within the grace period (two tabs refreshing at once): the
+        // second gets its own successor in the same, still live, session.
+        next.family_id = family_id.clone();
+        next.user_id = user_id.clone();
+        insert_with(&mut tx, &next).await?;
+        tx.commit().await?;
+        return Ok(RefreshRotation::Rotated { user_id, family_id });
     }
     // Guarded: of two racing refreshes with the same token, only one can rotate it.
     let claimed = sqlx::query(
@@ -70,13 +88,13 @@ pub(super) async fn rotate(
     if claimed.rows_affected() != 1 {
         revoke_family(&mut tx, &family_id, &now_text).await?;
         tx.commit().await?;
-        return Ok(RefreshRotation::Reused);
+        return Ok(RefreshRotation::Reused { family_id });
     }
-    next.family_id = family_id;
+    next.family_id = family_id.clone();
     next.user_id = user_id.clone();
     insert_with(&mut tx, &next).await?;
     tx.commit().await?;
-    Ok(RefreshRotation::Rotated { user_id })
+    Ok(RefreshRotation::Rotated { user_id, family_id })
 }
 
 async fn revoke_family(
@@ -94,16 +112,32 @@ async fn revoke_family(
     Ok(())
 }
 
-pub(super) async fn revoke_family_of(pool: &AnyPool, token_hash: &str) -> StoreResult<()> {
+pub(super) async fn revoke_family_of(
+    pool: &AnyPool,
+    token_hash: &str,
+) -> StoreResult<Option<String>> {
     let mut tx = pool.begin().await?;
     let family: Option<String> =
         sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&mut *tx)
             .await?;
-    if let Some(family_id) = family {
-        revoke_family(&mut tx, &family_id, &format_time(now())).await?;
+    if let Some(family_id) = &family {
+        revoke_family(&mut tx, family_id, &format_time(now())).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(family)
+}
+
+pub(super) async fn session_user(pool: &AnyPool, family_id: &str) -> StoreResult<Option<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.family_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 LIMIT 1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(family_id)
+        .bind(format_time(now()))
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(rows::user).transpose()
 }

@@ -1,7 +1,7 @@
 //! The requests a chat socket can make: each is rate limited, parsed, handed to
 //! `chat::service` and answered through its ack.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use huddle_core::Permission;
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 use super::super::feed::{may_receive, room, send};
-use super::super::limits::ChatBudgets;
+use super::super::limits::admitted;
 use super::super::typing::Typing;
 use super::{presence, ChatSession};
 use crate::access::open_project;
@@ -38,6 +38,7 @@ pub(super) fn register(socket: &SocketRef) {
     socket.on("search_messages", search_messages);
     socket.on("set_presence", set_presence);
     socket.on("preview_markdown", preview_markdown);
+    socket.on_fallback(super::super::connect::unknown_event);
 }
 
 /// Sends the outcome of a request: `{ok: true, ...}` in the ack, or the error in the ack and as
@@ -61,28 +62,6 @@ fn respond(socket: &SocketRef, ack: AckSender, event: &str, result: Result<Value
             let _ = ack.send(&json!({ "ok": false, "error": body }));
         }
     }
-}
-
-/// Counts the event against the socket's limits; over them, answers `rate_limited`.
-fn admitted(socket: &SocketRef, ack: &mut Option<AckSender>, event: &str) -> bool {
-    let Some(budgets) = socket.extensions.get::<ChatBudgets>() else {
-        return true;
-    };
-    let Err(wait) = budgets.check(event, Instant::now()) else {
-        return true;
-    };
-    let retry_after = (wait.max(Duration::from_millis(1)).as_secs_f64() * 1000.0).ceil() / 1000.0;
-    send(
-        socket,
-        "rate_limited",
-        &json!({ "event": event, "retry_after": retry_after }),
-    );
-    if let Some(ack) = ack.take() {
-        let error = json!({ "code": "rate_limited", "message": format!("too many events; wait {retry_after} s"),
-                            "hint": "Slow down; the limit is per connection.", "retry_after": retry_after });
-        let _ = ack.send(&json!({ "ok": false, "error": error }));
-    }
-    false
 }
 
 fn malformed(what: &str) -> ApiError {

@@ -1,0 +1,87 @@
+//! Connection limits against a real server over raw TCP: a header trickled too slowly is cut
+//! off, and one address cannot hold more than its share of connections.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads until the server closes the connection; true when it does within `wait`.
+async fn closed_within(tcp: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(wait, async {
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+async fn health(server: &TestServer) -> Option<String> {
+    let mut tcp = TcpStream::connect(server.addr).await.ok()?;
+    tcp.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .await
+        .ok()?;
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_string(&mut answer))
+        .await
+        .ok()?
+        .ok()?;
+    (!answer.is_empty()).then_some(answer)
+}
+
+#[tokio::test]
+async fn a_trickled_header_is_cut_off() {
+    let server = TestServer::start_with(|c| c.http.header_read_timeout_secs = 1).await;
+    let mut silent = TcpStream::connect(server.addr).await.expect("connect");
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n")
+        .await
+        .expect("write");
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = slow.write_all(b"X-Trickle: 1\r\n").await;
+    }
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(4)).await,
+        "a header still incomplete after the timeout ends the connection"
+    );
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(4)).await,
+        "so does a connection that never sends a byte"
+    );
+    let answer = health(&server).await.expect("a prompt client is served");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn one_address_holds_only_its_share_of_connections() {
+    let server = TestServer::start_with(|c| c.http.max_connections_per_address = 3).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(server.addr).await.expect("connect"));
+    }
+    // Let the server accept them before the next one knocks.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut fourth = TcpStream::connect(server.addr).await.expect("tcp accepts");
+    assert!(
+        closed_within(&mut fourth, Duration::from_secs(3)).await,
+        "the fourth connection from the same address is closed at once"
+    );
+    assert_eq!(
+        health(&server).await,
+        None,
+        "and no request gets through it"
+    );
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = health(&server).await.expect("a freed slot serves again");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
