@@ -5,12 +5,14 @@
 //! - `chat`: N chat clients, M persisted messages per second, send→receive latency.
 //! - `idle`: many idle Socket.IO connections, server memory per connection.
 //! - `store`: durable posts per second, history and search latency, in process.
+//! - `login-storm`: many logins at once; the server's memory before, at the peak and after.
 //!
 //! Figures go to `docs/PERFORMANCE.md` with the command that produced them.
 
 mod chat_load;
 mod http_load;
 mod idle;
+mod login_storm;
 mod process;
 mod startup;
 mod stats;
@@ -70,6 +72,16 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Many logins at once (mostly wrong passwords) and the server memory they take.
+    LoginStorm {
+        #[arg(long, default_value = "target/release/huddle")]
+        bin: String,
+        #[arg(long, default_value_t = 200)]
+        logins: usize,
+        /// Logins in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// Idle connections and the server memory they take.
     Idle {
         #[arg(long, default_value = "target/release/huddle")]
@@ -106,6 +118,11 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Command::LoginStorm {
+            bin,
+            logins,
+            concurrency,
+        } => login_storm::run(&bin, logins, concurrency).await,
         Command::Idle { bin, connections } => idle::run(&bin, connections).await,
         Command::Store {
             messages,

@@ -44,6 +44,8 @@ impl ServerProcess {
             .arg(&dir)
             .env("HUDDLE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
+            // Every load client comes from 127.0.0.1: lift the per-address connection cap.
+            .env("HUDDLE_HTTP__MAX_CONNECTIONS_PER_ADDRESS", "1000000")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

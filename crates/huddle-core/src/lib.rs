@@ -9,6 +9,7 @@ pub mod direct;
 pub mod event;
 pub mod name;
 pub mod role;
+pub mod text;
 pub mod workflow;
 
 pub use agent::{AgentRole, UserKind};

@@ -10,9 +10,11 @@ mod session;
 mod throttle;
 
 pub use extractor::{AuthUser, DownloadUser};
-pub use jwt::{unix_now, Claims, JwtKeys};
-pub use password::{configure_workers as configure_password_workers, hash_password, verify_password};
-pub use secret_file::load_or_create_jwt_secret;
 pub use guard::SessionGuard;
+pub use jwt::{unix_now, Claims, JwtKeys};
+pub use password::{
+    configure_workers as configure_password_workers, hash_password, verify_password,
+};
+pub use secret_file::load_or_create_jwt_secret;
 pub use session::{Ended, Sessions, TokenPair};
 pub use throttle::{LoginThrottle, ThrottleLimits};

@@ -44,6 +44,14 @@ pub struct AttachmentsConfig {
     pub thumbnail_px: u32,
     /// Uploads no message used within this many hours are deleted.
     pub unclaimed_ttl_hours: u64,
+    /// Files one user may upload per minute: a burst up to this, then at this pace (`429`
+    /// beyond). 0: no limit.
+    pub uploads_per_minute: u32,
+    /// Bytes one user may upload per minute, likewise. 0: no limit.
+    pub upload_bytes_per_minute: u64,
+    /// Bytes of one user's uploads that no message uses yet (`413 upload_quota_exceeded`
+    /// beyond). 0: no limit.
+    pub max_pending_bytes: u64,
 }
 
 impl Default for AttachmentsConfig {
@@ -53,6 +61,9 @@ impl Default for AttachmentsConfig {
             max_per_message: 5,
             thumbnail_px: 320,
             unclaimed_ttl_hours: 24,
+            uploads_per_minute: 30,
+            upload_bytes_per_minute: 50 * 1024 * 1024,
+            max_pending_bytes: 50 * 1024 * 1024,
         }
     }
 }
@@ -71,12 +82,35 @@ pub struct AuthConfig {
     pub jwt_secret: Option<Secret>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
-    /// Failed logins allowed per username within `user_window_secs` before 429.
+    /// Login throttling (docs/operations.md): failed logins one address may make for one
+    /// username before each further one waits, from `login_delay_secs` doubling up to
+    /// `max_login_delay_secs` (`429` while a wait is pending).
     pub max_failures_per_user: u32,
+    /// A username's counters (and an address's for that username) are forgotten after this
+    /// long without failures, counted from the end of the last wait.
     pub user_window_secs: u64,
-    /// Login attempts allowed per client address within `ip_window_secs` before 429.
+    /// Failed logins one address may make over all usernames before its waits begin.
     pub max_attempts_per_ip: u32,
+    /// An address's counter is forgotten after this long without failures.
     pub ip_window_secs: u64,
+    /// The first wait after the free failures; each further failure doubles it. 0: no waits.
+    pub login_delay_secs: u64,
+    /// Longest wait of an address, for one username or for all.
+    pub max_login_delay_secs: u64,
+    /// Addresses that may fail for one username before the username itself waits; each
+    /// address counts once per `user_window_secs`, so one attacker never slows the real user.
+    pub max_addresses_per_user: u32,
+    /// Longest wait of a username: the most that strangers can delay its real user.
+    pub max_user_delay_secs: u64,
+    /// Password hashes computed at once (each takes 19 MiB while it runs); more wait in line,
+    /// answered in order. 0: one per core, at most 4.
+    pub password_hash_workers: usize,
+    /// How long a session's liveness (and the user's rights) read from the store is trusted
+    /// before it is read again; logout and revocation on this node take effect at once.
+    pub session_check_secs: u64,
+    /// A refresh token used again within this many seconds of its rotation (two tabs
+    /// refreshing at once) gets a fresh pair instead of revoking the session.
+    pub refresh_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +123,11 @@ pub struct HttpConfig {
     pub request_timeout_secs: u64,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// A connection that has not sent a whole request header within this is closed.
+    pub header_read_timeout_secs: u64,
+    /// Open connections one client address may hold; more are refused. Behind a reverse proxy
+    /// every client shares the proxy's address: raise this there.
+    pub max_connections_per_address: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +154,13 @@ pub struct RealtimeConfig {
     pub connections_per_user: usize,
     /// A typing indicator ends this long after the last `typing_start`.
     pub typing_expiry_secs: u64,
+    /// An Engine.IO connection that has not joined a namespace with a valid token within this
+    /// is closed.
+    pub connect_timeout_secs: u64,
+    /// Open sockets are checked this often: an expired token or an ended session closes them.
+    pub session_recheck_secs: u64,
+    /// Portal (`/portal`) connections per user; a new one beyond this closes the oldest.
+    pub portal_connections_per_user: usize,
 }
 
 impl Default for Config {
@@ -149,7 +195,14 @@ impl Default for AuthConfig {
             max_failures_per_user: 5,
             user_window_secs: 900,
             max_attempts_per_ip: 20,
-            ip_window_secs: 60,
+            ip_window_secs: 900,
+            login_delay_secs: 1,
+            max_login_delay_secs: 300,
+            max_addresses_per_user: 10,
+            max_user_delay_secs: 60,
+            password_hash_workers: 0,
+            session_check_secs: 5,
+            refresh_grace_secs: 10,
         }
     }
 }
@@ -161,6 +214,8 @@ impl Default for HttpConfig {
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 10,
+            header_read_timeout_secs: 10,
+            max_connections_per_address: 64,
         }
     }
 }
@@ -180,6 +235,9 @@ impl Default for RealtimeConfig {
             reads_per_minute: 600,
             connections_per_user: 5,
             typing_expiry_secs: 8,
+            connect_timeout_secs: 10,
+            session_recheck_secs: 30,
+            portal_connections_per_user: 10,
         }
     }
 }
@@ -280,6 +338,33 @@ mod tests {
             (25, 60)
         );
         assert!(c.http.cors_origins.is_empty());
+        let a = &c.auth;
+        assert_eq!(
+            (
+                a.max_failures_per_user,
+                a.max_attempts_per_ip,
+                a.max_addresses_per_user
+            ),
+            (5, 20, 10)
+        );
+        assert_eq!((a.user_window_secs, a.ip_window_secs), (900, 900));
+        assert_eq!(
+            (
+                a.login_delay_secs,
+                a.max_login_delay_secs,
+                a.max_user_delay_secs
+            ),
+            (1, 300, 60)
+        );
+        let at = &c.attachments;
+        assert_eq!(
+            (
+                at.uploads_per_minute,
+                at.upload_bytes_per_minute,
+                at.max_pending_bytes
+            ),
+            (30, 50 * 1024 * 1024, 50 * 1024 * 1024)
+        );
         assert!(c
             .effective_database_url()
             .ends_with("huddle-data/huddle.db"));

@@ -1,10 +1,12 @@
 //! The HTTP stack around the routes: tracing with matched-path spans, request ids, security
-//! headers, CORS, body limits and timeouts.
+//! headers, caching rules for the API, CORS, body limits and timeouts.
 
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -22,7 +24,7 @@ pub fn content_security_policy(import_map_hash: Option<&str>) -> String {
     };
     format!(
         "default-src 'self'; {script}; style-src 'self'; img-src 'self' data: blob:; \
-         connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -47,6 +49,7 @@ pub fn layers(router: Router, config: &HttpConfig, csp: &str) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
+        .layer(axum::middleware::from_fn(api_is_not_cached))
         .layer(security_header(header::CONTENT_SECURITY_POLICY, csp))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
@@ -66,6 +69,26 @@ pub fn layers(router: Router, config: &HttpConfig, csp: &str) -> Router {
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+fn is_api(path: &str) -> bool {
+    ["/api", "/auth"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// API answers carry tokens and private data: `Cache-Control: no-store` unless the route set
+/// its own (attachment downloads).
+async fn api_is_not_cached(request: Request, next: Next) -> Response {
+    let api = is_api(request.uri().path());
+    let mut response = next.run(request).await;
+    if api && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn security_header(name: HeaderName, value: &str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -107,6 +130,21 @@ mod tests {
         assert!(csp.contains("script-src 'self' 'sha256-abc';"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
+        assert!(
+            csp.contains("connect-src 'self';"),
+            "sockets connect to the same origin only: {csp}"
+        );
+        assert!(!csp.contains("ws:") && !csp.contains("wss:"), "{csp}");
+    }
+
+    #[test]
+    fn only_api_paths_are_api() {
+        for api in ["/api", "/api/me", "/auth/login", "/api/attachments/x"] {
+            assert!(is_api(api), "{api}");
+        }
+        for other in ["/", "/apix", "/authors", "/app/main.js", "/health"] {
+            assert!(!is_api(other), "{other}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod connections;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod log_writer;
 pub mod realtime;
 pub mod routes;
 pub mod server;

@@ -276,9 +276,11 @@ async fn shutdown_signal() {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours off: the writer escapes every escape sequence, the formatter's too.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(false)
+        .with_writer(huddle_server::log_writer::EscapedStderr);
     if std::env::var("HUDDLE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

@@ -1,21 +1,22 @@
 //! Assembling and running the server: state, routes, Socket.IO, background tasks, shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
-use axum::serve::ListenerExt;
 use axum::Router;
 use huddle_bus::{Bus, LocalBus};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::{load_or_create_jwt_secret, JwtKeys, LoginThrottle, Sessions, ThrottleLimits};
+use crate::auth::{
+    load_or_create_jwt_secret, JwtKeys, LoginThrottle, SessionGuard, Sessions, ThrottleLimits,
+};
 use crate::bootstrap::{ensure_admin, open_store, AdminCreated};
+use crate::chat::uploads::rate::UploadRate;
 use crate::config::Config;
+use crate::connections::ConnectionLimits;
 use crate::realtime::{self, run_dispatcher, Realtime};
 use crate::routes::{self, web};
 use crate::state::AppState;
@@ -36,6 +37,7 @@ impl Server {
                  unset it to run a single node"
             );
         }
+        crate::auth::configure_password_workers(config.auth.password_hash_workers);
         let store = open_store(&config).await?;
         let admin_created = ensure_admin(store.as_ref(), &config).await?;
         let secret = match &config.auth.jwt_secret {
@@ -44,18 +46,16 @@ impl Server {
             None => load_or_create_jwt_secret(&config.data_dir)?,
         };
         let auth = &config.auth;
-        let sessions = Sessions {
-            keys: JwtKeys::new(&secret, auth.access_token_ttl_secs),
-            refresh_ttl: chrono::Duration::days(
-                i64::try_from(auth.refresh_token_ttl_days).unwrap_or(30),
-            ),
-        };
-        let throttle = LoginThrottle::new(ThrottleLimits {
-            max_attempts_per_ip: auth.max_attempts_per_ip,
-            ip_window: Duration::from_secs(auth.ip_window_secs),
-            max_failures_per_user: auth.max_failures_per_user,
-            user_window: Duration::from_secs(auth.user_window_secs),
-        });
+        let sessions = Sessions::new(
+            JwtKeys::new(&secret, auth.access_token_ttl_secs),
+            chrono::Duration::days(i64::try_from(auth.refresh_token_ttl_days).unwrap_or(30)),
+            chrono::Duration::seconds(i64::try_from(auth.refresh_grace_secs).unwrap_or(10)),
+            SessionGuard::new(Duration::from_secs(auth.session_check_secs)),
+        );
+        let throttle = LoginThrottle::new(ThrottleLimits::from(auth));
+        let uploads = &config.attachments;
+        let upload_rate =
+            UploadRate::new(uploads.uploads_per_minute, uploads.upload_bytes_per_minute);
         let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(config.realtime.bus_capacity));
         let state = AppState {
             config: Arc::new(config),
@@ -63,6 +63,7 @@ impl Server {
             bus,
             sessions: Arc::new(sessions),
             throttle: Arc::new(throttle),
+            upload_rate: Arc::new(upload_rate),
             realtime: Arc::new(Realtime::default()),
         };
         Ok(Server {
@@ -98,6 +99,12 @@ impl Server {
             stop.clone(),
         ));
 
+        tasks.spawn(realtime::run_session_watch(
+            state.clone(),
+            io.clone(),
+            stop.clone(),
+        ));
+
         tasks.spawn(crate::chat::uploads::run_sweeper(
             state.clone(),
             stop.clone(),
@@ -113,19 +120,15 @@ impl Server {
                 io.close().await;
             }
         };
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(on_signal);
-        let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
+        let http = &state.config.http;
+        let limits = ConnectionLimits {
+            header_read_timeout: Duration::from_secs(http.header_read_timeout_secs),
+            per_address: http.max_connections_per_address,
+        };
+        let server = crate::connections::serve(listener, app, limits, on_signal);
+        let grace = Duration::from_secs(http.shutdown_grace_secs);
         tokio::select! {
-            result = server => result.context("serving HTTP")?,
+            () = server => {},
             () = async { draining.cancelled().await; tokio::time::sleep(grace).await } => {
                 tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; stopping anyway");
             }

@@ -6,6 +6,7 @@ use huddle_bus::Bus;
 use huddle_store::Store;
 
 use crate::auth::{LoginThrottle, Sessions};
+use crate::chat::uploads::rate::UploadRate;
 use crate::config::Config;
 use crate::realtime::Realtime;
 
@@ -16,5 +17,6 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub sessions: Arc<Sessions>,
     pub throttle: Arc<LoginThrottle>,
+    pub upload_rate: Arc<UploadRate>,
     pub realtime: Arc<Realtime>,
 }

@@ -123,6 +123,17 @@ pub struct StoredAttachment {
     pub message_id: Option<String>,
 }
 
+/// What became of a batch of uploads checked against the uploader's quota.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredUploads {
+    Stored(Vec<Attachment>),
+    /// Nothing was stored: the uploader's unclaimed uploads hold `pending_bytes` already, and
+    /// the batch would take them past the quota.
+    OverQuota {
+        pending_bytes: i64,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     pub id: String,

@@ -17,7 +17,7 @@ use huddle_core::Role;
 
 pub use chat::{
     Attachment, Channel, ChannelChange, DirectPair, HistoryPage, Message, NewAttachment,
-    NewMessage, Posted, Reaction, SearchHit, SearchQuery, StoredAttachment, Unread,
+    NewMessage, Posted, Reaction, SearchHit, SearchQuery, StoredAttachment, StoredUploads, Unread,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
@@ -46,14 +46,20 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()>;
     /// Exchanges a live refresh token for `next` (same family). A token that was already rotated
-    /// or revoked is a replay: its whole family is revoked.
+    /// or revoked is a replay: its whole family is revoked — except a token rotated less than
+    /// `grace` ago in a live family (two tabs refreshing at once), which is exchanged again.
     async fn rotate_refresh_token(
         &self,
         presented_hash: &str,
         next: NewRefreshToken,
+        grace: chrono::Duration,
     ) -> StoreResult<RefreshRotation>;
-    /// Revokes the token's family (logout). Unknown tokens are ignored.
-    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()>;
+    /// Revokes the token's family (logout) and returns the family's id. Unknown tokens are
+    /// ignored (`None`).
+    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<Option<String>>;
+    /// The user of a session (refresh-token family) that is still live: not revoked, not
+    /// expired, and its user still exists.
+    async fn session_user(&self, family_id: &str) -> StoreResult<Option<User>>;
 
     /// Creates a project with `owner` as its admin member and records `project_created` (which
     /// names the owner) as its first event.
@@ -197,6 +203,16 @@ pub trait Store: Send + Sync + 'static {
     /// Messages of the project matching all words of the query (the last as a prefix).
     async fn search(&self, project: &Project, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment>;
+    /// Stores one uploader's batch of uploads in one transaction, or none of it when the bytes
+    /// of their unclaimed uploads would then pass `max_pending_bytes`. The check holds under
+    /// concurrent batches of the same uploader.
+    async fn insert_attachments(
+        &self,
+        batch: Vec<NewAttachment>,
+        max_pending_bytes: i64,
+    ) -> StoreResult<StoredUploads>;
+    /// Forgets an upload of `uploader_id` no message uses yet; false when there is none.
+    async fn delete_pending_attachment(&self, id: &str, uploader_id: &str) -> StoreResult<bool>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>>;
     /// Forgets uploads no message claimed before `older_than`; returns their ids.
     async fn delete_unclaimed_attachments(

@@ -67,9 +67,14 @@ pub struct NewRefreshToken {
 pub enum RefreshRotation {
     /// The token was live (or rotated within the grace period); the new token is stored in
     /// the same session (`family_id`) and belongs to `user_id`.
-    Rotated { user_id: String, family_id: String },
+    Rotated {
+        user_id: String,
+        family_id: String,
+    },
     /// The token had already been used or revoked: the session (`family_id`) is now revoked.
-    Reused { family_id: String },
+    Reused {
+        family_id: String,
+    },
     Expired,
     Unknown,
 }

@@ -78,12 +78,17 @@ impl Store for SqlStore {
         &self,
         presented_hash: &str,
         next: NewRefreshToken,
+        grace: chrono::Duration,
     ) -> StoreResult<RefreshRotation> {
-        tokens::rotate(&self.write, presented_hash, next).await
+        tokens::rotate(&self.write, presented_hash, next, grace).await
     }
 
-    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()> {
+    async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<Option<String>> {
         tokens::revoke_family_of(&self.write, token_hash).await
+    }
+
+    async fn session_user(&self, family_id: &str) -> StoreResult<Option<User>> {
+        tokens::session_user(&self.read, family_id).await
     }
 
     async fn create_project(
@@ -308,6 +313,18 @@ impl Store for SqlStore {
 
     async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment> {
         attachments::insert(&self.write, attachment).await
+    }
+
+    async fn insert_attachments(
+        &self,
+        batch: Vec<NewAttachment>,
+        max_pending_bytes: i64,
+    ) -> StoreResult<StoredUploads> {
+        attachments::insert_within_quota(&self.write, self.backend, batch, max_pending_bytes).await
+    }
+
+    async fn delete_pending_attachment(&self, id: &str, uploader_id: &str) -> StoreResult<bool> {
+        attachments::delete_pending(&self.write, id, uploader_id).await
     }
 
     async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>> {

@@ -17,6 +17,7 @@ backend_suite!(
     replies_must_stay_in_their_channel,
     search_finds_words_with_filters_and_marks,
     attachments_belong_to_one_message_of_their_uploader,
+    pending_uploads_stay_within_the_quota_even_when_concurrent,
     concurrent_posts_keep_order_and_fail_alone,
 );
 
@@ -568,6 +569,117 @@ async fn attachments_belong_to_one_message_of_their_uploader(b: Backend) {
         .await
         .expect("history");
     assert_eq!(page.messages[0].attachments[0].attachment_id, "a1");
+}
+
+fn pending(id: &str, p: &Project, who: &User, size: i64) -> huddle_store::NewAttachment {
+    huddle_store::NewAttachment {
+        id: id.into(),
+        project_id: p.id.clone(),
+        uploader_id: who.id.clone(),
+        file_name: format!("{id}.txt"),
+        content_type: "text/plain".into(),
+        size,
+        width: None,
+        height: None,
+        has_thumbnail: false,
+    }
+}
+
+async fn pending_uploads_stay_within_the_quota_even_when_concurrent(b: Backend) {
+    use huddle_store::StoredUploads;
+    let store = b.arc();
+    let s = store.as_ref();
+    let (alice, bob, p) = setup(s).await;
+    let stored = s
+        .insert_attachments(vec![pending("a1", &p, &alice, 600)], 1000)
+        .await
+        .expect("within the quota");
+    assert!(
+        matches!(&stored, StoredUploads::Stored(list) if list.len() == 1 && list[0].size == 600)
+    );
+    let over = s
+        .insert_attachments(
+            vec![
+                pending("a2", &p, &alice, 300),
+                pending("a3", &p, &alice, 300),
+            ],
+            1000,
+        )
+        .await
+        .expect("answered");
+    assert_eq!(over, StoredUploads::OverQuota { pending_bytes: 600 });
+    assert!(
+        s.attachment("a2").await.expect("get").is_none(),
+        "a refused batch stores nothing of itself"
+    );
+    s.insert_attachments(vec![pending("a2", &p, &alice, 300)], 1000)
+        .await
+        .expect("900 of 1000");
+    assert!(
+        matches!(
+            s.insert_attachments(vec![pending("b1", &p, &bob, 1000)], 1000)
+                .await
+                .expect("bob"),
+            StoredUploads::Stored(_)
+        ),
+        "each uploader has a quota of their own"
+    );
+
+    let general = s.channel(&p, "general").await.expect("c").expect("c");
+    let with_a1 = NewMessage {
+        attachments: vec!["a1".into()],
+        ..text(&alice, "sent")
+    };
+    s.post_message(&p, &general, with_a1).await.expect("post");
+    assert!(
+        matches!(
+            s.insert_attachments(vec![pending("a4", &p, &alice, 700)], 1000)
+                .await
+                .expect("answered"),
+            StoredUploads::Stored(_)
+        ),
+        "sent files no longer count"
+    );
+    assert!(!s
+        .delete_pending_attachment("a1", &alice.id)
+        .await
+        .expect("sent one"));
+    assert!(!s
+        .delete_pending_attachment("a2", &bob.id)
+        .await
+        .expect("not bob's"));
+    assert!(s
+        .delete_pending_attachment("a2", &alice.id)
+        .await
+        .expect("pending"));
+    assert!(s.attachment("a2").await.expect("get").is_none());
+
+    // Many batches at once: exactly as many as fit are stored.
+    let carol = s
+        .create_user(NewUser {
+            username: "carol".into(),
+            password_hash: "h".into(),
+            is_admin: false,
+            agent_role: None,
+        })
+        .await
+        .expect("carol");
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let (store, batch) = (
+                store.clone(),
+                vec![pending(&format!("c{i}"), &p, &carol, 100)],
+            );
+            tokio::spawn(async move { store.insert_attachments(batch, 1000).await })
+        })
+        .collect();
+    let mut kept = 0;
+    for task in tasks {
+        if let StoredUploads::Stored(_) = task.await.expect("joined").expect("answered") {
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, 10, "1000 bytes hold ten uploads of 100");
 }
 
 async fn concurrent_posts_keep_order_and_fail_alone(b: Backend) {

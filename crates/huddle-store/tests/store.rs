@@ -19,6 +19,8 @@ backend_suite!(
     refresh_rotation_detects_replay,
     expired_refresh_token_is_refused,
     logout_revokes_the_family,
+    a_token_used_twice_at_once_keeps_the_session,
+    a_session_is_live_until_revoked_or_expired,
     project_creation_records_the_first_event,
     duplicate_project_is_a_conflict,
     members_are_added_changed_and_removed,
@@ -40,6 +42,8 @@ async fn user(store: &dyn Store, name: &str, admin: bool) -> User {
         .await
         .expect("user created")
 }
+
+const NO_GRACE: Duration = Duration::zero();
 
 fn token(hash: &str, family: &str, user_id: &str, valid_for: Duration) -> NewRefreshToken {
     NewRefreshToken {
@@ -122,16 +126,26 @@ async fn password_change_ends_every_login(b: Backend) {
     s.set_password("alice", "new").await.expect("set");
     for hash in ["a1", "a2"] {
         let r = s
-            .rotate_refresh_token(hash, token(&format!("{hash}x"), "", "", Duration::days(1)))
+            .rotate_refresh_token(
+                hash,
+                token(&format!("{hash}x"), "", "", Duration::days(1)),
+                NO_GRACE,
+            )
             .await;
-        assert_eq!(r.expect("rotate"), RefreshRotation::Reused, "{hash}");
+        assert!(
+            matches!(r.expect("rotate"), RefreshRotation::Reused { .. }),
+            "{hash}"
+        );
     }
     let other = s
-        .rotate_refresh_token("b1", token("b2", "", "", Duration::days(1)))
+        .rotate_refresh_token("b1", token("b2", "", "", Duration::days(1)), NO_GRACE)
         .await;
     assert_eq!(
         other.expect("rotate"),
-        RefreshRotation::Rotated { user_id: bob.id },
+        RefreshRotation::Rotated {
+            user_id: bob.id,
+            family_id: "fc".into()
+        },
         "someone else's login is untouched"
     );
 }
@@ -143,25 +157,31 @@ async fn refresh_rotation_detects_replay(b: Backend) {
         .await
         .expect("insert");
     let first = s
-        .rotate_refresh_token("t1", token("t2", "", "", Duration::days(30)))
+        .rotate_refresh_token("t1", token("t2", "", "", Duration::days(30)), NO_GRACE)
         .await;
     assert_eq!(
         first.expect("rotate"),
         RefreshRotation::Rotated {
-            user_id: u.id.clone()
+            user_id: u.id.clone(),
+            family_id: "fam".into()
         }
     );
     // Replaying t1 revokes the family, so t2 is dead too.
     let replay = s
-        .rotate_refresh_token("t1", token("t3", "", "", Duration::days(30)))
+        .rotate_refresh_token("t1", token("t3", "", "", Duration::days(30)), NO_GRACE)
         .await;
-    assert_eq!(replay.expect("replay"), RefreshRotation::Reused);
+    assert_eq!(
+        replay.expect("replay"),
+        RefreshRotation::Reused {
+            family_id: "fam".into()
+        }
+    );
     let after = s
-        .rotate_refresh_token("t2", token("t4", "", "", Duration::days(30)))
+        .rotate_refresh_token("t2", token("t4", "", "", Duration::days(30)), NO_GRACE)
         .await;
-    assert_eq!(after.expect("t2"), RefreshRotation::Reused);
+    assert!(matches!(after.expect("t2"), RefreshRotation::Reused { .. }));
     let unknown = s
-        .rotate_refresh_token("nope", token("t5", "", "", Duration::days(30)))
+        .rotate_refresh_token("nope", token("t5", "", "", Duration::days(30)), NO_GRACE)
         .await;
     assert_eq!(unknown.expect("unknown"), RefreshRotation::Unknown);
 }
@@ -173,7 +193,7 @@ async fn expired_refresh_token_is_refused(b: Backend) {
         .await
         .expect("insert");
     let r = s
-        .rotate_refresh_token("old", token("n", "", "", Duration::days(1)))
+        .rotate_refresh_token("old", token("n", "", "", Duration::days(1)), NO_GRACE)
         .await;
     assert_eq!(r.expect("rotate"), RefreshRotation::Expired);
 }
@@ -184,14 +204,86 @@ async fn logout_revokes_the_family(b: Backend) {
     s.insert_refresh_token(token("a", "fam", &u.id, Duration::days(1)))
         .await
         .expect("insert");
-    s.revoke_refresh_token("a").await.expect("revoke");
-    s.revoke_refresh_token("never-issued")
-        .await
-        .expect("unknown token is fine");
+    assert_eq!(
+        s.revoke_refresh_token("a")
+            .await
+            .expect("revoke")
+            .as_deref(),
+        Some("fam")
+    );
+    assert_eq!(
+        s.revoke_refresh_token("never-issued")
+            .await
+            .expect("unknown token is fine"),
+        None
+    );
     let r = s
-        .rotate_refresh_token("a", token("b", "", "", Duration::days(1)))
+        .rotate_refresh_token("a", token("b", "", "", Duration::days(1)), NO_GRACE)
         .await;
-    assert_eq!(r.expect("rotate"), RefreshRotation::Reused);
+    assert!(matches!(r.expect("rotate"), RefreshRotation::Reused { .. }));
+}
+
+async fn a_token_used_twice_at_once_keeps_the_session(b: Backend) {
+    let s = b.store();
+    let u = user(s, "alice", false).await;
+    s.insert_refresh_token(token("t1", "fam", &u.id, Duration::days(1)))
+        .await
+        .expect("insert");
+    let grace = Duration::seconds(10);
+    for next in ["t2", "t2b"] {
+        let r = s
+            .rotate_refresh_token("t1", token(next, "", "", Duration::days(1)), grace)
+            .await;
+        assert!(
+            matches!(r.expect("rotate"), RefreshRotation::Rotated { .. }),
+            "{next}: within the grace period both tabs get a token"
+        );
+    }
+    for live in ["t2", "t2b"] {
+        let r = s
+            .rotate_refresh_token(
+                live,
+                token(&format!("{live}x"), "", "", Duration::days(1)),
+                grace,
+            )
+            .await;
+        assert!(
+            matches!(r.expect("rotate"), RefreshRotation::Rotated { .. }),
+            "{live}"
+        );
+    }
+    // Outside the grace period (zero here) the same replay is reuse and ends the session.
+    let late = s
+        .rotate_refresh_token("t1", token("t9", "", "", Duration::days(1)), NO_GRACE)
+        .await;
+    assert_eq!(
+        late.expect("replay"),
+        RefreshRotation::Reused {
+            family_id: "fam".into()
+        }
+    );
+    assert_eq!(s.session_user("fam").await.expect("session"), None);
+}
+
+async fn a_session_is_live_until_revoked_or_expired(b: Backend) {
+    let s = b.store();
+    let u = user(s, "alice", true).await;
+    s.insert_refresh_token(token("a", "live", &u.id, Duration::days(1)))
+        .await
+        .expect("insert");
+    s.insert_refresh_token(token("b", "old", &u.id, Duration::seconds(-1)))
+        .await
+        .expect("insert");
+    let found = s
+        .session_user("live")
+        .await
+        .expect("session")
+        .expect("live");
+    assert_eq!((found.id.as_str(), found.is_admin), (u.id.as_str(), true));
+    assert_eq!(s.session_user("old").await.expect("expired"), None);
+    assert_eq!(s.session_user("nobody").await.expect("unknown"), None);
+    s.revoke_refresh_token("a").await.expect("logout");
+    assert_eq!(s.session_user("live").await.expect("revoked"), None);
 }
 
 async fn project_creation_records_the_first_event(b: Backend) {

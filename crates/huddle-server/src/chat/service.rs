@@ -1,6 +1,8 @@
 //! Every chat change and query, shared by the socket handlers and the REST routes: validate,
 //! check the caller's role, call the store, publish what was committed.
 
+pub(crate) mod checks;
+
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -12,6 +14,7 @@ use huddle_store::{
 use serde::Deserialize;
 use serde_json::json;
 
+use self::checks::{check_content, check_cursor, check_description, is_message_id, no_nul};
 use super::{commands, markdown};
 use crate::access::{open_project, ProjectAccess};
 use crate::auth::AuthUser;
@@ -21,7 +24,6 @@ use crate::state::AppState;
 /// Longest message, in characters.
 pub const MAX_CONTENT_CHARS: usize = 2000;
 const MAX_CLIENT_ID: usize = 64;
-const MAX_EMOJI_BYTES: usize = 32;
 
 #[derive(Debug, Deserialize)]
 pub struct SendMessage {
@@ -120,21 +122,6 @@ pub async fn channel(
         .ok_or_else(not_found)
 }
 
-fn check_content(content: &str) -> Result<(), ApiError> {
-    if content.trim().is_empty() {
-        return Err(invalid("invalid_message", "the message is empty"));
-    }
-    let chars = content.chars().count();
-    if chars > MAX_CONTENT_CHARS {
-        return Err(invalid(
-            "invalid_message",
-            format!("the message has {chars} characters; the limit is {MAX_CONTENT_CHARS}"),
-        )
-        .with_hint("Split it into several messages or attach it as a file."));
-    }
-    Ok(())
-}
-
 /// Names that can be mentioned: members and agent roles.
 async fn mentionable(
     state: &AppState,
@@ -160,6 +147,19 @@ pub async fn send(
             "invalid_message",
             format!("at most {max_files} attachments per message"),
         ));
+    }
+    for (what, value) in [
+        ("channel", req.channel.as_deref()),
+        ("type", req.kind.as_deref()),
+        ("thread_id", req.thread_id.as_deref()),
+        ("reply_to", req.reply_to.as_deref()),
+        ("client_id", req.client_id.as_deref()),
+    ] {
+        no_nul(what, value.unwrap_or_default())?;
+    }
+    for attachment in &req.attachments {
+        let (AttachmentRef::Id(id) | AttachmentRef::Object { attachment_id: id }) = attachment;
+        no_nul("an attachment id", id)?;
     }
     if req.attachments.is_empty() || !req.content.is_empty() {
         check_content(&req.content)?;
@@ -297,6 +297,9 @@ async fn existing(
     user: &AuthUser,
     id: &str,
 ) -> Result<Message, ApiError> {
+    if !is_message_id(id) {
+        return Err(ApiError::not_found("message"));
+    }
     match state.store.message(&access.project, id).await? {
         Some(m) if !m.deleted && direct::may_see(&m.channel, &user.username) => Ok(m),
         _ => Err(ApiError::not_found("message")),
@@ -355,13 +358,7 @@ pub async fn react(
     emoji: &str,
     add: bool,
 ) -> Result<Message, ApiError> {
-    let emoji = emoji.trim();
-    if emoji.is_empty() || emoji.len() > MAX_EMOJI_BYTES || emoji.chars().any(char::is_whitespace) {
-        return Err(invalid(
-            "invalid_reaction",
-            "a reaction is one emoji or a short :name:",
-        ));
-    }
+    let emoji = checks::reaction(emoji)?;
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
     existing(state, &access, user, id).await?;
     let reactor = full_user(state, user).await?;
@@ -400,6 +397,8 @@ pub async fn history(
     if !(1..=100).contains(&limit) {
         return Err(invalid("invalid_query", "limit must be 1 to 100"));
     }
+    check_cursor("before", query.before.as_deref())?;
+    check_cursor("thread_id", query.thread_id.as_deref())?;
     let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
     let channel = channel(state, &access, user, &query.channel).await?;
     let page = state
@@ -439,6 +438,9 @@ pub async fn mark_read(
 ) -> Result<Unread, ApiError> {
     let access = open_project(state.store.as_ref(), user, project, Permission::Read).await?;
     let channel = channel(state, &access, user, channel_name).await?;
+    if !is_message_id(id) {
+        return Err(ApiError::not_found("message"));
+    }
     let reader = full_user(state, user).await?;
     Ok(state.store.mark_read(&channel, &reader, id).await?)
 }
@@ -466,22 +468,13 @@ fn check_kind(kind: Option<&str>) -> Result<&str, ApiError> {
     }
 }
 
-fn check_description(description: &str) -> Result<(), ApiError> {
-    if description.chars().count() > 500 {
-        return Err(invalid(
-            "invalid_channel",
-            "the description is longer than 500 characters",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create_channel(
     state: &AppState,
     user: &AuthUser,
     project: &str,
     req: NewChannel,
 ) -> Result<Channel, ApiError> {
+    no_nul("the channel name", &req.name)?;
     let name = ProjectName::parse(&req.name).map_err(|e| {
         invalid(
             "invalid_name",
@@ -513,6 +506,7 @@ pub async fn update_channel(
     req: ChannelUpdate,
 ) -> Result<Channel, ApiError> {
     if let Some(new_name) = &req.name {
+        no_nul("the channel name", new_name)?;
         ProjectName::parse(new_name).map_err(|e| {
             invalid(
                 "invalid_name",

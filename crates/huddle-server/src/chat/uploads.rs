@@ -1,12 +1,20 @@
-//! Attachments: what may be uploaded (extension allow-list plus magic bytes), where the bytes
-//! go (the data dir, named by id only), thumbnails for images, and access for downloads.
+//! Attachments: what may be uploaded (extension allow-list plus magic bytes), how much and how
+//! fast (a per-user rate and a quota of bytes not yet sent), where the bytes go (the data dir,
+//! named by id only), thumbnails for images, and access for downloads.
+
+pub mod rate;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
+
+use huddle_core::text::{self, char_class, CharClass};
 use huddle_core::{direct, Permission};
-use huddle_store::{Attachment, NewAttachment, StoredAttachment};
+use huddle_store::{Attachment, NewAttachment, StoredAttachment, StoredUploads};
 
+use super::service::checks::no_nul;
 use crate::access::open_project;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -81,16 +89,19 @@ pub fn classify(file_name: &str, bytes: &[u8]) -> Result<Kind, ApiError> {
 }
 
 /// The name shown and offered on download: the last path component, without control
-/// characters or quotes, at most 128 characters.
+/// characters, bidi controls (so `"\u{202e}gnp.txt"` cannot pass for `txt.png`) or quotes, at
+/// most 128 characters. A name that shows nothing becomes `file`.
 pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .filter(|&c| {
+            !c.is_control() && char_class(c) != CharClass::BidiControl && !matches!(c, '"' | ';')
+        })
         .take(128)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() {
+    if text::is_blank(&cleaned) {
         "file".to_owned()
     } else {
         cleaned
@@ -151,7 +162,56 @@ async fn write_file(path: PathBuf, bytes: Vec<u8>) -> Result<(), ApiError> {
     .map_err(ApiError::internal)
 }
 
-/// Validates and stores uploads for `project`; they await a message of the uploader.
+const MIB: u64 = 1024 * 1024;
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / MIB as f64)
+}
+
+/// `429` for a user over their upload rate.
+pub fn too_fast(state: &AppState, wait: Duration) -> ApiError {
+    let limits = &state.config.attachments;
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    ApiError::too_many(
+        "rate_limited",
+        format!("too many uploads; try again in {secs} s"),
+        secs,
+    )
+    .with_hint(format!(
+        "Each person may upload {} files and {} per minute; wait a moment and try again.",
+        limits.uploads_per_minute,
+        mib(limits.upload_bytes_per_minute)
+    ))
+}
+
+fn over_quota(max_pending: u64, pending: i64, adding: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_quota_exceeded",
+        format!(
+            "your files not yet sent hold {}; {} more would pass the limit of {}",
+            mib(u64::try_from(pending).unwrap_or(0)),
+            mib(adding),
+            mib(max_pending)
+        ),
+    )
+    .with_hint("Send or remove your pending files first.")
+}
+
+async fn remove_files(data_dir: &Path, id: &str) {
+    for thumbnail in [false, true] {
+        let path = path_of(data_dir, id, thumbnail);
+        if let Err(e) = tokio::fs::remove_file(&path).await {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(error = %e, path = %path.display(), "cannot delete an upload's file");
+            }
+        }
+    }
+}
+
+/// Validates and stores uploads for `project`; they await a message of the uploader. The
+/// batch is charged to the uploader's rate first, then stored only if the bytes of their
+/// unsent uploads stay within the quota (checked in the transaction that stores the rows).
 pub async fn store(
     state: &AppState,
     user: &AuthUser,
@@ -166,8 +226,15 @@ pub async fn store(
         )));
     }
     let access = open_project(state.store.as_ref(), user, project, Permission::Write).await?;
+    let adding: u64 = uploads.iter().map(|u| u.bytes.len() as u64).sum();
+    let files = u32::try_from(uploads.len()).unwrap_or(u32::MAX);
+    state
+        .upload_rate
+        .take(&user.id, files, adding, Instant::now())
+        .map_err(|wait| too_fast(state, wait))?;
     let mut checked = Vec::with_capacity(uploads.len());
     for upload in uploads {
+        no_nul("the file name", &upload.file_name)?;
         let kind = classify(&upload.file_name, &upload.bytes)?;
         let facts = if kind.image {
             let (bytes, side) = (upload.bytes.clone(), limits.thumbnail_px);
@@ -185,23 +252,16 @@ pub async fn store(
         };
         checked.push((upload, kind, facts));
     }
-    let mut stored = Vec::with_capacity(checked.len());
+    let mut batch = Vec::with_capacity(checked.len());
+    let mut files = Vec::with_capacity(checked.len());
     for (upload, kind, facts) in checked {
         let id = uuid::Uuid::now_v7().to_string();
         let size = upload.bytes.len() as i64;
-        write_file(path_of(&state.config.data_dir, &id, false), upload.bytes).await?;
         let (width, height) = facts.as_ref().map_or((None, None), |f| {
             (Some(i64::from(f.width)), Some(i64::from(f.height)))
         });
-        if let Some(facts) = facts {
-            write_file(
-                path_of(&state.config.data_dir, &id, true),
-                facts.thumbnail_png,
-            )
-            .await?;
-        }
         let new = NewAttachment {
-            id,
+            id: id.clone(),
             project_id: access.project.id.clone(),
             uploader_id: user.id.clone(),
             file_name: clean_name(&upload.file_name),
@@ -211,9 +271,51 @@ pub async fn store(
             height,
             has_thumbnail: kind.image,
         };
-        stored.push(state.store.insert_attachment(new).await?);
+        files.push((id, upload.bytes, facts.map(|f| f.thumbnail_png)));
+        batch.push(new);
+    }
+    let max_pending = limits.max_pending_bytes;
+    let quota = match max_pending {
+        0 => i64::MAX,
+        max => i64::try_from(max).unwrap_or(i64::MAX),
+    };
+    let stored = match state.store.insert_attachments(batch, quota).await? {
+        StoredUploads::Stored(stored) => stored,
+        StoredUploads::OverQuota { pending_bytes } => {
+            return Err(over_quota(max_pending, pending_bytes, adding))
+        }
+    };
+    // The rows exist before their files, but nobody knows their ids until this returns.
+    let data_dir = &state.config.data_dir;
+    let ids: Vec<String> = files.iter().map(|(id, _, _)| id.clone()).collect();
+    for (id, bytes, thumbnail) in files {
+        let mut written = write_file(path_of(data_dir, &id, false), bytes).await;
+        if let (Ok(()), Some(png)) = (&written, thumbnail) {
+            written = write_file(path_of(data_dir, &id, true), png).await;
+        }
+        if let Err(e) = written {
+            for id in &ids {
+                if let Err(e) = state.store.delete_pending_attachment(id, &user.id).await {
+                    tracing::warn!(error = %e, "cannot forget an upload whose file failed");
+                }
+                remove_files(data_dir, id).await;
+            }
+            return Err(e);
+        }
     }
     Ok(stored)
+}
+
+/// Removes an upload of `user` that no message uses yet: its row and its files.
+pub async fn remove(state: &AppState, user: &AuthUser, id: &str) -> Result<(), ApiError> {
+    let (found, _) = open(state, user, id, false).await?;
+    let pending = found.message_id.is_none() && found.uploader_id == user.id;
+    if !pending || !state.store.delete_pending_attachment(id, &user.id).await? {
+        return Err(ApiError::conflict("this file is part of a message")
+            .with_hint("Delete the message to take its files away."));
+    }
+    remove_files(&state.config.data_dir, id).await;
+    Ok(())
 }
 
 /// The attachment and its file, if `user` may read the project it belongs to.
@@ -264,14 +366,7 @@ pub async fn sweep_unclaimed(state: &AppState) -> Result<usize, ApiError> {
         .delete_unclaimed_attachments(huddle_store::now() - ttl)
         .await?;
     for id in &ids {
-        for thumbnail in [false, true] {
-            let path = path_of(&state.config.data_dir, id, thumbnail);
-            if let Err(e) = tokio::fs::remove_file(&path).await {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(error = %e, path = %path.display(), "cannot delete an unclaimed upload");
-                }
-            }
-        }
+        remove_files(&state.config.data_dir, id).await;
     }
     Ok(ids.len())
 }
@@ -326,6 +421,9 @@ mod tests {
         assert_eq!(clean_name("a\"b;c\n.txt"), "abc.txt");
         assert_eq!(clean_name(".."), "file");
         assert_eq!(clean_name(&"x".repeat(300)).len(), 128);
+        assert_eq!(clean_name("\u{202e}gnp.txt"), "gnp.txt");
+        assert_eq!(clean_name("a\u{2066}b\u{2069}\u{200f}.pdf"), "ab.pdf");
+        assert_eq!(clean_name("\u{200b}\u{200d}"), "file");
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! `POST /api/projects/{name}/attachments` (multipart, field `file`, repeated) and
-//! `GET /api/attachments/{id}` / `GET /api/attachments/{id}/thumbnail`.
+//! `POST /api/projects/{name}/attachments` (multipart, field `file`, repeated),
+//! `GET /api/attachments/{id}` / `GET /api/attachments/{id}/thumbnail`, and
+//! `DELETE /api/attachments/{id}` for an upload of one's own that no message uses yet.
+
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -22,7 +25,7 @@ pub fn router(max_request_bytes: usize) -> Router<AppState> {
             "/projects/{name}/attachments",
             post(upload).layer(DefaultBodyLimit::max(max_request_bytes)),
         )
-        .route("/attachments/{id}", get(download))
+        .route("/attachments/{id}", get(download).delete(remove))
         .route("/attachments/{id}/thumbnail", get(thumbnail))
 }
 
@@ -46,6 +49,11 @@ async fn upload(
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let limits = state.config.attachments.clone();
+    // Over the rate, the body is not even read.
+    state
+        .upload_rate
+        .check(&caller.id, Instant::now())
+        .map_err(|wait| uploads::too_fast(&state, wait))?;
     let mut files = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
         if field.name() != Some("file") {
@@ -80,27 +88,46 @@ async fn upload(
 
 async fn download(
     State(state): State<AppState>,
+    headers: HeaderMap,
     DownloadUser(caller): DownloadUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    serve(&state, &caller, &id, false).await
+    serve(&state, &caller, &id, false, by_link(&headers)).await
 }
 
 async fn thumbnail(
     State(state): State<AppState>,
+    headers: HeaderMap,
     DownloadUser(caller): DownloadUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    serve(&state, &caller, &id, true).await
+    serve(&state, &caller, &id, true, by_link(&headers)).await
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    uploads::remove(&state, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Fetched with `?token=` rather than a header: the URL carries a credential, so neither the
+/// browser nor anything between may keep the response.
+fn by_link(headers: &HeaderMap) -> bool {
+    !headers.contains_key(header::AUTHORIZATION)
 }
 
 /// Images are shown inline; everything else downloads. Text is always served as plain text,
-/// and the response may not run anything (`sandbox`).
+/// and the response may not run anything (`sandbox`). Only the browser may cache it (never a
+/// shared cache), and not at all when the token came in the URL.
 async fn serve(
     state: &AppState,
     caller: &AuthUser,
     id: &str,
     thumbnail: bool,
+    by_link: bool,
 ) -> Result<Response, ApiError> {
     let (found, path) = uploads::open(state, caller, id, thumbnail).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|e| {
@@ -155,7 +182,11 @@ async fn serve(
     );
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
+        HeaderValue::from_static(if by_link {
+            "private, no-store"
+        } else {
+            "private, max-age=3600"
+        }),
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -48,7 +48,7 @@ async fn login(
     Json(body): Json<Login>,
 ) -> Result<Json<TokenPair>, ApiError> {
     let username = body.username.trim().to_lowercase();
-    state.throttle.begin(peer.ip(), &username).map_err(|wait| {
+    let attempt = state.throttle.begin(peer.ip(), &username).map_err(|wait| {
         ApiError::too_many(
             "too_many_attempts",
             format!("too many login attempts; try again in {wait} s"),
@@ -67,14 +67,14 @@ async fn login(
     let verified = verify_password(body.password, hash).await;
     match user {
         Some(user) if verified => {
-            state.throttle.succeeded(&username);
+            attempt.succeeded();
             tracing::info!(user = %user.username, "login");
             Ok(Json(
                 state.sessions.start(state.store.as_ref(), user).await?,
             ))
         }
         _ => {
-            state.throttle.failed(&username);
+            attempt.failed();
             tracing::info!(user = %username, peer = %peer.ip(), "login failed");
             Err(invalid_credentials())
         }

@@ -135,6 +135,9 @@ async fn reset_password(
     admins_only(&caller, "reset passwords")?;
     let password = accounts::random_password();
     accounts::set_password(state.store.as_ref(), &username, &password).await?;
+    if let Some(user) = state.store.user_by_name(&username).await? {
+        state.sessions.end_all_of(&user.id, None);
+    }
     Ok(Json(OneTimePassword { password }))
 }
 
@@ -147,7 +150,7 @@ async fn change_own_password(
     Json(body): Json<ChangePassword>,
 ) -> Result<Json<TokenPair>, ApiError> {
     accounts::check_password(&body.new_password)?;
-    state
+    let attempt = state
         .throttle
         .begin(peer.ip(), &caller.username)
         .map_err(|wait| {
@@ -163,17 +166,19 @@ async fn change_own_password(
         .await?
         .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
     if !verify_password(body.current_password, Some(credentials.password_hash)).await {
-        state.throttle.failed(&caller.username);
+        attempt.failed();
         return Err(ApiError::forbidden("the current password is wrong")
             .with_code("wrong_password")
             .with_hint("Type the password you signed in with."));
     }
-    state.throttle.succeeded(&caller.username);
+    attempt.succeeded();
     accounts::set_password(state.store.as_ref(), &caller.username, &body.new_password).await?;
-    Ok(Json(
-        state
-            .sessions
-            .start(state.store.as_ref(), credentials.user)
-            .await?,
-    ))
+    let fresh = state
+        .sessions
+        .start(state.store.as_ref(), credentials.user)
+        .await?;
+    state
+        .sessions
+        .end_all_of(&caller.id, Some(&fresh.session_id));
+    Ok(Json(fresh))
 }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::chat::{Attachment, NewAttachment, StoredAttachment};
+use crate::chat::{Attachment, NewAttachment, StoredAttachment, StoredUploads};
 use crate::time::{format_time, now};
-use crate::{StoreError, StoreResult};
+use crate::{Backend, StoreError, StoreResult};
 
 const COLUMNS: &str =
     "a.id, a.file_name, a.content_type, a.size, a.width, a.height, a.has_thumbnail";
@@ -29,6 +29,11 @@ fn attachment(row: &AnyRow) -> StoreResult<Attachment> {
 }
 
 pub(super) async fn insert(pool: &AnyPool, new: NewAttachment) -> StoreResult<Attachment> {
+    let mut conn = pool.acquire().await?;
+    insert_with(&mut conn, &new).await
+}
+
+async fn insert_with(conn: &mut AnyConnection, new: &NewAttachment) -> StoreResult<Attachment> {
     sqlx::query(
         "INSERT INTO attachments (id, project_id, uploader_id, file_name, content_type, size, width, \
          height, has_thumbnail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -43,13 +48,75 @@ pub(super) async fn insert(pool: &AnyPool, new: NewAttachment) -> StoreResult<At
     .bind(new.height)
     .bind(i64::from(new.has_thumbnail))
     .bind(format_time(now()))
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
-    let mut conn = pool.acquire().await?;
-    by_id_with(&mut conn, &new.id)
+    by_id_with(conn, &new.id)
         .await?
         .map(|s| s.attachment)
         .ok_or(StoreError::NotFound("attachment"))
+}
+
+/// Stores one uploader's batch in one transaction, or nothing when their unclaimed bytes would
+/// pass `max_pending_bytes`. Batches of one uploader never overlap: PostgreSQL locks the
+/// uploader's row first; SQLite writes through a single connection, so its transactions are
+/// serial already. The sum therefore counts every batch committed before this one.
+pub(super) async fn insert_within_quota(
+    pool: &AnyPool,
+    backend: Backend,
+    batch: Vec<NewAttachment>,
+    max_pending_bytes: i64,
+) -> StoreResult<StoredUploads> {
+    let Some(uploader) = batch.first().map(|a| a.uploader_id.clone()) else {
+        return Ok(StoredUploads::Stored(Vec::new()));
+    };
+    if batch.iter().any(|a| a.uploader_id != uploader) {
+        return Err(StoreError::Rejected {
+            code: "invalid_attachment",
+            message: "one batch of uploads has one uploader".into(),
+        });
+    }
+    let mut tx = pool.begin().await?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(&uploader)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments \
+         WHERE uploader_id = $1 AND message_id IS NULL",
+    )
+    .bind(&uploader)
+    .fetch_one(&mut *tx)
+    .await?;
+    let adding: i64 = batch.iter().map(|a| a.size).sum();
+    if pending.saturating_add(adding) > max_pending_bytes {
+        return Ok(StoredUploads::OverQuota {
+            pending_bytes: pending,
+        });
+    }
+    let mut stored = Vec::with_capacity(batch.len());
+    for new in &batch {
+        stored.push(insert_with(&mut tx, new).await?);
+    }
+    tx.commit().await?;
+    Ok(StoredUploads::Stored(stored))
+}
+
+/// Forgets an upload of `uploader_id` that no message uses; false when there is no such upload.
+pub(super) async fn delete_pending(
+    pool: &AnyPool,
+    id: &str,
+    uploader_id: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM attachments WHERE id = $1 AND uploader_id = $2 AND message_id IS NULL",
+    )
+    .bind(id)
+    .bind(uploader_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(super) async fn by_id(pool: &AnyPool, id: &str) -> StoreResult<Option<StoredAttachment>> {

@@ -21,7 +21,11 @@ import {
 let server;
 
 before(async () => {
-  server = await startServer();
+  // Test 7 opens 30 portal sockets of one user at once: lift the per-user portal cap and the
+  // per-user read budget (their own tests are in the Rust suite) so the race is what is tested.
+  server = await startServer({
+    env: { HUDDLE_REALTIME__PORTAL_CONNECTIONS_PER_USER: '100', HUDDLE_REALTIME__READS_PER_SECOND: '1000' },
+  });
 });
 
 after(async () => {
