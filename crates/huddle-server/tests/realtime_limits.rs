@@ -421,3 +421,32 @@ async fn an_oversized_websocket_message_closes_the_connection_unread() {
     .expect("the server answers within 5 s");
     assert_eq!(answer, None, "the message must not be parsed at all");
 }
+
+#[tokio::test]
+async fn a_portal_connection_over_the_cap_closes_the_oldest() {
+    let server = TestServer::start_with(|c| c.realtime.portal_connections_per_user = 2).await;
+    let token = server.admin_token().await;
+    let auth = json!({ "token": token }).to_string();
+    let base = format!("http://{}", server.addr);
+    let mut first = SocketClient::connect(&base, "/portal", &auth)
+        .await
+        .expect("first");
+    let _second = SocketClient::connect(&base, "/portal", &auth)
+        .await
+        .expect("second");
+    assert!(
+        !closed(&mut first, Duration::from_millis(300)).await,
+        "two are allowed"
+    );
+    let _third = SocketClient::connect(&base, "/portal", &auth)
+        .await
+        .expect("the newest is let in");
+    let notice = wait_for(&mut first, "connection_closed", Duration::from_secs(5))
+        .await
+        .expect("the oldest is told why");
+    assert!(notice.contains("connection_limit"), "{notice}");
+    assert!(
+        closed(&mut first, Duration::from_secs(5)).await,
+        "and dropped"
+    );
+}

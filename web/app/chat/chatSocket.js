@@ -31,8 +31,10 @@ export function createChatSocket(project, { onEvent, onStatus, onAuthFailed }) {
   socket.on('connect', () => { authRetried = false; sessionEnd = null; onStatus('connected'); });
   socket.on('disconnect', async (reason) => {
     if (closed) return;
-    if (reason === 'io server disconnect' && sessionEnd === 'expired') {
-      // The access token ran out: come back with a fresh one, resuming from lastSeq.
+    if (reason === 'io server disconnect' && sessionEnd) {
+      // The access token ran out, or the session this socket started with ended (the password
+      // was changed — from this tab too, which already holds a fresh session): come back with
+      // a fresh token, resuming from lastSeq. A refresh that fails means signed out for good.
       onStatus('reconnecting');
       try {
         await refresh();
@@ -41,12 +43,6 @@ export function createChatSocket(project, { onEvent, onStatus, onAuthFailed }) {
         onStatus('offline');
         onAuthFailed();
       }
-      return;
-    }
-    if (reason === 'io server disconnect' && sessionEnd) {
-      // Logged out elsewhere, or the password changed: this session is over.
-      onStatus('offline');
-      onAuthFailed();
       return;
     }
     // The server closes the oldest of a user's chat sockets past the per-user
