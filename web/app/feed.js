@@ -5,7 +5,7 @@ import { api } from './api.js';
 
 const MAX_EVENTS = 200;
 // The activity list shows what happened to the project, not its chat traffic.
-const ACTIVITY = new Set(['project_created', 'member_added', 'member_role_changed', 'member_removed',
+export const ACTIVITY = new Set(['project_created', 'member_added', 'member_role_changed', 'member_removed',
   'state_changed', 'channel_created', 'channel_updated']);
 const SOCKET_META = new Set(['joined_project', 'user_joined', 'user_left',
   'resync_required', 'error']);

@@ -1,9 +1,10 @@
-// Socket.IO connection manager for the /portal namespace.
+// Socket.IO connection manager for the /portal namespace. It asks only for `events` (the
+// project-level kinds the shell shows); chat traffic reaches the tab once, on /chat/{name}.
 // States: "realtime" | "polling" | "reconnecting" | "offline".
 import { io } from 'socket.io-client';
 import { getAccessToken, refresh } from './api.js';
 
-export function createConnection({ onAuthFailed }) {
+export function createConnection({ onAuthFailed, events }) {
   const stateListeners = new Set();
   const messageListeners = new Set();
   const lastSeq = new Map(); // project name -> highest seq seen
@@ -54,7 +55,9 @@ export function createConnection({ onAuthFailed }) {
   socket.on('connect', () => {
     authRetried = false;
     setState(transportState());
-    emitJoin(); // re-join after a reconnect, resuming from the last seq
+    // Re-join after a reconnect, resuming from the last seq, once the subscription holds.
+    if (events) socket.emit('subscribe_to_events', { events: [...events] }, () => emitJoin());
+    else emitJoin();
   });
 
   socket.on('disconnect', async (reason) => {

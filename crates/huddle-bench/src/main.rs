@@ -6,10 +6,14 @@
 //! - `idle`: many idle Socket.IO connections, server memory per connection.
 //! - `store`: durable posts per second, history and search latency, in process.
 //! - `login-storm`: many logins at once; the server's memory before, at the peak and after.
+//! - `fanout`: one chat load against a bare socketioxide server, a Node socket.io server and
+//!   Huddle; server CPU per delivery, latency, losses and memory side by side.
 //!
 //! Figures go to `docs/PERFORMANCE.md` with the command that produced them.
 
+mod bare_server;
 mod chat_load;
+mod fanout;
 mod http_load;
 mod idle;
 mod login_storm;
@@ -89,6 +93,15 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         connections: usize,
     },
+    /// The same fan-out load against a bare socketioxide server, a Node socket.io server (when
+    /// `node` is on PATH) and Huddle: server CPU per delivery, latency, losses, memory.
+    Fanout(fanout::FanoutArgs),
+    /// The bare socketioxide room server `fanout` measures (started by it).
+    #[command(hide = true)]
+    BareServer {
+        #[arg(long, default_value_t = 2048)]
+        socket_buffer: usize,
+    },
 }
 
 #[tokio::main]
@@ -129,5 +142,7 @@ async fn main() -> anyhow::Result<()> {
             writers,
             database_url,
         } => store_load::run(messages, writers, database_url).await,
+        Command::Fanout(args) => fanout::run(args).await,
+        Command::BareServer { socket_buffer } => bare_server::run(socket_buffer).await,
     }
 }

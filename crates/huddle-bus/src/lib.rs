@@ -6,6 +6,7 @@
 //! reloads it from the store, so nothing is lost, only delayed. A Redis implementation for
 //! several nodes plugs in behind the same trait.
 
+mod holdback;
 mod sequencer;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use huddle_store::StoredEvent;
 use tokio::sync::broadcast;
 
+pub use holdback::Holdback;
 pub use sequencer::{Admission, Sequencer};
 
 /// Committed events, shared between subscribers without copying.

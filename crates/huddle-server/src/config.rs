@@ -161,6 +161,14 @@ pub struct RealtimeConfig {
     pub session_recheck_secs: u64,
     /// Portal (`/portal`) connections per user; a new one beyond this closes the oldest.
     pub portal_connections_per_user: usize,
+    /// Each websocket connection's read buffer, allocated when it opens and grown only for a
+    /// larger message; every idle connection holds it.
+    pub ws_read_buffer_bytes: usize,
+    /// Events committed together can reach the dispatcher out of order; one that arrives ahead
+    /// of a missing one is held this long for it before the gap is read from the store...
+    pub gap_wait_ms: u64,
+    /// ...or until this many are held.
+    pub gap_most_held: usize,
 }
 
 impl Default for Config {
@@ -238,6 +246,9 @@ impl Default for RealtimeConfig {
             connect_timeout_secs: 10,
             session_recheck_secs: 30,
             portal_connections_per_user: 10,
+            ws_read_buffer_bytes: 1024,
+            gap_wait_ms: 50,
+            gap_most_held: 1000,
         }
     }
 }

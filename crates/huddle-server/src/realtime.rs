@@ -33,7 +33,6 @@ pub fn chat_namespace(project_name: &str) -> String {
 }
 
 /// Per-node realtime state shared by the handlers and the dispatcher.
-#[derive(Default)]
 pub struct Realtime {
     pub feeds: Feeds,
     /// Who has `/portal` joined to each project (by user id).
@@ -49,6 +48,21 @@ pub struct Realtime {
 }
 
 impl Realtime {
+    pub fn new(config: &RealtimeConfig) -> Realtime {
+        Realtime {
+            feeds: Feeds::new(feed::GapPolicy {
+                wait: Duration::from_millis(config.gap_wait_ms),
+                most_held: config.gap_most_held,
+            }),
+            presence: Presence::default(),
+            chat_connections: limits::ConnectionCap::default(),
+            portal_connections: limits::ConnectionCap::default(),
+            open_sockets: sessions::OpenSockets::default(),
+            budgets: limits::UserBudgets::default(),
+            io: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Who is in the project's chat right now, by username: online or idle.
     pub fn chat_presence(
         &self,
@@ -74,6 +88,7 @@ pub fn build(config: &RealtimeConfig, state: AppState) -> (SocketIoLayer, Socket
         .ws_max_frame_size(payload_cap)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .max_buffer_size(config.socket_buffer)
+        .ws_read_buffer_size(config.ws_read_buffer_bytes.max(64))
         .with_state(state)
         .build_layer();
     io.ns(PORTAL, portal::on_connect.with(connect::authenticate));

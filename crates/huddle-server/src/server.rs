@@ -57,6 +57,7 @@ impl Server {
         let upload_rate =
             UploadRate::new(uploads.uploads_per_minute, uploads.upload_bytes_per_minute);
         let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(config.realtime.bus_capacity));
+        let realtime = Arc::new(Realtime::new(&config.realtime));
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -64,7 +65,7 @@ impl Server {
             sessions: Arc::new(sessions),
             throttle: Arc::new(throttle),
             upload_rate: Arc::new(upload_rate),
-            realtime: Arc::new(Realtime::default()),
+            realtime,
         };
         Ok(Server {
             state,

@@ -48,7 +48,7 @@ impl Server {
             .env("HUDDLE_REALTIME__EVENTS_PER_MINUTE", "100000")
             .env("HUDDLE_REALTIME__READS_PER_SECOND", "1000")
             .env("HUDDLE_REALTIME__READS_PER_MINUTE", "100000")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
             .env_remove("HUDDLE_CONFIG")

@@ -12,6 +12,7 @@ mod rows;
 mod search;
 mod tokens;
 mod users;
+mod values;
 
 use async_trait::async_trait;
 use huddle_core::Role;

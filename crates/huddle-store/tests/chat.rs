@@ -19,6 +19,7 @@ backend_suite!(
     attachments_belong_to_one_message_of_their_uploader,
     pending_uploads_stay_within_the_quota_even_when_concurrent,
     concurrent_posts_keep_order_and_fail_alone,
+    many_writers_get_contiguous_seqs_in_the_order_they_posted,
 );
 
 async fn setup(s: &dyn Store) -> (User, User, Project) {
@@ -726,4 +727,71 @@ async fn concurrent_posts_keep_order_and_fail_alone(b: Backend) {
         .await
         .expect("history");
     assert_eq!(page.messages.len(), 36);
+}
+
+async fn many_writers_get_contiguous_seqs_in_the_order_they_posted(b: Backend) {
+    let store = b.arc();
+    let (alice, _, p) = setup(store.as_ref()).await;
+    let general = store.channel(&p, "general").await.expect("c").expect("c");
+    let before = store.last_seq(&p.id).await.expect("seq");
+    let writers: Vec<_> = (0..16)
+        .map(|w| {
+            let (store, p, general, alice) =
+                (store.clone(), p.clone(), general.clone(), alice.clone());
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                for i in 0..25 {
+                    let mut new = text(&alice, &format!("writer{w} post{i}"));
+                    if (w + i) % 9 == 4 {
+                        new.reply_to = Some("no-such-message".into());
+                    }
+                    mine.push(store.post_message(&p, &general, new).await);
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    let mut refused = 0;
+    for writer in writers {
+        let mut last = before;
+        for result in writer.await.expect("writer") {
+            match result {
+                Ok(Posted::Created { message, events }) => {
+                    assert_eq!(events.len(), 1);
+                    assert!(
+                        events[0].seq > last,
+                        "a writer's posts are numbered in its order"
+                    );
+                    last = events[0].seq;
+                    answered.push((events[0].seq, message.message_id));
+                }
+                Err(StoreError::Rejected {
+                    code: "invalid_reply",
+                    ..
+                }) => refused += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(refused > 0);
+    assert_eq!(answered.len() + refused, 16 * 25);
+    answered.sort_unstable();
+    let seqs: Vec<i64> = answered.iter().map(|(seq, _)| *seq).collect();
+    let count = answered.len() as i64;
+    assert_eq!(seqs, (before + 1..=before + count).collect::<Vec<_>>());
+    let log = store.events_after(&p, before, 1000).await.expect("events");
+    let logged: Vec<(i64, String)> = log
+        .iter()
+        .map(|e| {
+            assert_eq!(e.kind, "message_received");
+            let id = e.payload["message_id"].as_str().expect("message id");
+            (e.seq, id.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        logged, answered,
+        "the log holds what each writer was answered"
+    );
+    assert_eq!(store.last_seq(&p.id).await.expect("seq"), before + count);
 }

@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { api, expireSession } from '../api.js';
 import { createConnection } from '../socket.js';
 import { useRoute, openChannel } from '../router.js';
-import { useProjectFeed } from '../feed.js';
+import { ACTIVITY, useProjectFeed } from '../feed.js';
 import { useChat } from '../chat/useChat.js';
 import { openRequest } from '../chat/direct.js';
 import { TopBar } from './TopBar.js';
@@ -28,7 +28,7 @@ function chatPresence(chat) {
 }
 
 export function Shell({ me, onLogout, announce }) {
-  const conn = useMemo(() => createConnection({ onAuthFailed: expireSession }), []);
+  const conn = useMemo(() => createConnection({ onAuthFailed: expireSession, events: ACTIVITY }), []);
   const [connState, setConnState] = useState(conn.state);
   const [projects, setProjects] = useState(null);
   const [listError, setListError] = useState('');

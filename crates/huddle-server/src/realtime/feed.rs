@@ -7,12 +7,14 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use huddle_bus::{Admission, Bus, Sequencer};
+use huddle_bus::{Admission, Bus, BusEvent, Holdback, Sequencer};
 use huddle_core::EventKind;
 use huddle_store::{Project, Store, StoredEvent};
 use parking_lot::Mutex;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use socketioxide::extract::SocketRef;
 use socketioxide::{SendError, SocketError, SocketIo};
 use tokio::sync::broadcast::error::RecvError;
@@ -26,13 +28,23 @@ use crate::auth::AuthUser;
 struct Feed {
     project: Project,
     sequencer: Sequencer,
+    /// Events that arrived before one ahead of them.
+    early: Holdback<BusEvent>,
+}
+
+/// How long a gap in the bus's order is waited for, and how many early events may be held,
+/// before the missing events are read from the store.
+#[derive(Clone, Copy)]
+pub struct GapPolicy {
+    pub wait: Duration,
+    pub most_held: usize,
 }
 
 type FeedCell = Arc<tokio::sync::Mutex<Option<Feed>>>;
 
-#[derive(Default)]
 pub struct Feeds {
     cells: Mutex<HashMap<String, FeedCell>>,
+    gaps: GapPolicy,
 }
 
 /// What a joining socket was given.
@@ -53,6 +65,13 @@ pub fn user_room(user_id: &str) -> String {
 }
 
 impl Feeds {
+    pub fn new(gaps: GapPolicy) -> Feeds {
+        Feeds {
+            cells: Mutex::default(),
+            gaps,
+        }
+    }
+
     fn cell(&self, project_id: &str) -> Option<FeedCell> {
         self.cells.lock().get(project_id).cloned()
     }
@@ -88,6 +107,7 @@ impl Feeds {
                 guard.insert(Feed {
                     project: project.clone(),
                     sequencer: Sequencer::new(delivered),
+                    early: Holdback::default(),
                 })
             }
         };
@@ -102,26 +122,44 @@ impl Feeds {
         }
         for event in store.events_after(project, since, last_seq - since).await? {
             if may_receive(socket, &event.kind, &event.payload) {
-                send(socket, &event.kind, &socket_payload(&event));
+                if let Some(frame) = Frame::of(&event) {
+                    send(socket, &event.kind, &frame);
+                }
             }
         }
         Ok(Replay::Done { last_seq })
     }
 
-    async fn dispatch(&self, store: &dyn Store, io: &SocketIo, event: &StoredEvent) {
-        tell_added_member(io, event);
+    async fn dispatch(&self, store: &dyn Store, io: &SocketIo, event: BusEvent) {
+        tell_added_member(io, &event);
         let Some(cell) = self.cell(&event.project_id) else {
             return; // nobody on this node joined the project
         };
         let mut guard = cell.lock().await;
         let Some(feed) = guard.as_mut() else { return };
+        let now = Instant::now();
         match feed.sequencer.admit(event.seq) {
             Admission::Duplicate => {}
-            Admission::Deliver => deliver(io, feed, event),
-            Admission::Gap { from, .. } => {
-                catch_up(store, io, feed, from - 1).await;
-                if feed.sequencer.admit(event.seq) == Admission::Deliver {
-                    deliver(io, feed, event);
+            Admission::Deliver => {
+                deliver(io, feed, &event);
+                release_early(io, feed, now);
+            }
+            Admission::Gap { .. } => feed.early.hold(event.seq, event, now),
+        }
+        if feed.early.overdue(now, self.gaps.wait, self.gaps.most_held) {
+            fill_gap(store, io, feed, now).await;
+        }
+    }
+
+    /// Fills the gaps that have waited too long, also when no further event comes to notice.
+    async fn fill_overdue(&self, store: &dyn Store, io: &SocketIo) {
+        let cells: Vec<FeedCell> = self.cells.lock().values().cloned().collect();
+        let now = Instant::now();
+        for cell in cells {
+            let mut guard = cell.lock().await;
+            if let Some(feed) = guard.as_mut() {
+                if feed.early.overdue(now, self.gaps.wait, self.gaps.most_held) {
+                    fill_gap(store, io, feed, now).await;
                 }
             }
         }
@@ -133,11 +171,24 @@ impl Feeds {
         for cell in cells {
             let mut guard = cell.lock().await;
             if let Some(feed) = guard.as_mut() {
-                let after = feed.sequencer.delivered();
-                catch_up(store, io, feed, after).await;
+                fill_gap(store, io, feed, Instant::now()).await;
             }
         }
     }
+}
+
+/// Delivers the held events that now follow without a gap.
+fn release_early(io: &SocketIo, feed: &mut Feed, now: Instant) {
+    for event in feed.early.release(feed.sequencer.delivered(), now) {
+        deliver(io, feed, &event);
+    }
+}
+
+/// Reads what is missing from the store and delivers it, then whatever held events follow.
+async fn fill_gap(store: &dyn Store, io: &SocketIo, feed: &mut Feed, now: Instant) {
+    let after = feed.sequencer.delivered();
+    catch_up(store, io, feed, after).await;
+    release_early(io, feed, now);
 }
 
 async fn catch_up(store: &dyn Store, io: &SocketIo, feed: &mut Feed, after: i64) {
@@ -162,17 +213,35 @@ async fn catch_up(store: &dyn Store, io: &SocketIo, feed: &mut Feed, after: i64)
     }
 }
 
-/// Emits the event to the project's room in `/portal` and in its `/chat/{name}` namespace.
+/// Emits the event to the project's room in `/portal` and in its `/chat/{name}` namespace. The
+/// payload is serialised once, here; every socket is sent the same text.
 fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     feed.sequencer.mark_delivered(event.seq);
-    let payload = socket_payload(event);
+    let Some(frame) = Frame::of(event) else {
+        return;
+    };
+    let private = is_private(&event.kind, &event.payload);
+    let removed = removed_user(event);
     let room = room(&event.project_id);
     for ns in [PORTAL.to_owned(), chat_namespace(&event.project_name)] {
         let Some(ns) = io.of(&ns) else { continue };
-        let removed = removed_user(event);
+        // Encoded once per namespace (the packet names it), by its first receiving socket.
+        let mut encoded = None;
         for socket in ns.to(room.clone()).sockets() {
-            if may_receive(&socket, &event.kind, &event.payload) {
-                send(&socket, &event.kind, &payload);
+            let visible = !private || sees(&socket, &event.kind, &event.payload);
+            if visible && wants(&socket, &event.kind) {
+                if encoded.is_none() {
+                    encoded = match socket.encode_event(&event.kind, &frame) {
+                        Ok(packet) => Some(packet),
+                        Err(e) => {
+                            tracing::error!(error = ?e, kind = %event.kind, "cannot encode an event");
+                            return;
+                        }
+                    };
+                }
+                if let Some(packet) = &encoded {
+                    sent(&socket, socket.emit_encoded(packet));
+                }
             }
             if removed.is_some_and(|id| loses_access(&socket, id)) {
                 evict(&socket, &room, &event.project_name);
@@ -181,15 +250,40 @@ fn deliver(io: &SocketIo, feed: &mut Feed, event: &StoredEvent) {
     }
 }
 
+/// An event's socket payload ([`socket_payload`]) serialised once, to be sent as it is to
+/// every socket that receives the event.
+pub struct Frame(Box<RawValue>);
+
+impl Frame {
+    fn of(event: &StoredEvent) -> Option<Frame> {
+        match serde_json::value::to_raw_value(&socket_payload(event)) {
+            Ok(raw) => Some(Frame(raw)),
+            Err(e) => {
+                tracing::error!(error = %e, kind = %event.kind, "cannot serialise an event");
+                None
+            }
+        }
+    }
+}
+
+impl Serialize for Frame {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 /// Whether the socket subscribed to `kind` and its user may see the event. The user is looked
 /// up only for the few private events, keeping the fan-out of everything else as cheap as before.
 pub fn may_receive(socket: &SocketRef, kind: &str, payload: &serde_json::Value) -> bool {
-    wants(socket, kind)
-        && (!is_private(kind, payload)
-            || socket
-                .extensions
-                .get::<AuthUser>()
-                .is_some_and(|user| visible_to(kind, payload, &user.username)))
+    wants(socket, kind) && (!is_private(kind, payload) || sees(socket, kind, payload))
+}
+
+/// Whether the socket's user may see a private event.
+fn sees(socket: &SocketRef, kind: &str, payload: &serde_json::Value) -> bool {
+    socket
+        .extensions
+        .get::<AuthUser>()
+        .is_some_and(|user| visible_to(kind, payload, &user.username))
 }
 
 /// A person added to a project has not joined it yet, so its room cannot tell them: their
@@ -245,16 +339,23 @@ fn evict(socket: &SocketRef, room: &str, project_name: &str) {
 /// rooms at once (so it is sent nothing more and holds no memory for later events) and is
 /// disconnected as soon as its buffer has room for the disconnect packet, i.e. right after the
 /// events it already has. It reconnects and resumes from its last `seq`: nothing is lost.
-pub fn send(socket: &SocketRef, event: &str, payload: &serde_json::Value) {
-    let full = match socket.emit(event, payload) {
-        Ok(()) => false,
-        Err(SendError::Socket(SocketError::InternalChannelFull)) => true,
-        // Closed by the client (or already dropped): nothing to do.
-        Err(SendError::Socket(SocketError::Closed)) => false,
+pub fn send<T: Serialize + ?Sized>(socket: &SocketRef, event: &str, payload: &T) {
+    match socket.emit(event, payload) {
+        Ok(()) => {}
+        Err(SendError::Socket(e)) => sent(socket, Err(e)),
         Err(SendError::Serialize(e)) => {
             tracing::error!(error = ?e, event, "cannot serialise an event");
-            false
         }
+    }
+}
+
+/// What [`send`] does with the outcome of an emit: a full buffer drops the socket.
+fn sent(socket: &SocketRef, outcome: Result<(), SocketError>) {
+    let full = match outcome {
+        Ok(()) => false,
+        Err(SocketError::InternalChannelFull) => true,
+        // Closed by the client (or already dropped): nothing to do.
+        Err(SocketError::Closed) => false,
     };
     if !full || socket.extensions.get::<TooSlow>().is_some() {
         return;
@@ -284,13 +385,19 @@ pub async fn run_dispatcher(
     shutdown: CancellationToken,
 ) {
     let mut events = bus.subscribe();
+    let mut overdue = tokio::time::interval(feeds.feeds.gaps.wait.max(Duration::from_millis(1)));
+    overdue.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let received = tokio::select! {
             () = shutdown.cancelled() => return,
             received = events.recv() => received,
+            _ = overdue.tick() => {
+                feeds.feeds.fill_overdue(store.as_ref(), &io).await;
+                continue;
+            }
         };
         match received {
-            Ok(event) => feeds.feeds.dispatch(store.as_ref(), &io, &event).await,
+            Ok(event) => feeds.feeds.dispatch(store.as_ref(), &io, event).await,
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(
                     missed,

@@ -218,8 +218,10 @@ async fn subscribe(socket: SocketRef, TryData(request): TryData<SubscribeRequest
     let events: HashSet<String> = request.events.into_iter().collect();
     let mut listed: Vec<&String> = events.iter().collect();
     listed.sort();
-    let _ = ack.send(&json!({ "ok": true, "events": listed }));
+    let reply = json!({ "ok": true, "events": listed });
+    // In force before the ack, so a join sent after it replays only these kinds.
     *subscriptions.0.lock() = Some(events);
+    let _ = ack.send(&reply);
 }
 
 async fn disconnect(

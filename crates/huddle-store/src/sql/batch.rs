@@ -1,7 +1,11 @@
 //! Group commit for posts on SQLite. SQLite has one writer, so posts queue anyway; a writer
 //! task takes every post waiting at that moment (up to a limit) and commits them in one
 //! transaction; a bad post fails alone (see [`commit`]). Each post still gets its own result
-//! and its own events, in order.
+//! and its own events, in order, and nothing is answered before its batch commits.
+
+mod run;
+#[cfg(test)]
+mod tests;
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -9,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::messages;
 use crate::chat::{Channel, NewMessage, Posted};
 use crate::model::Project;
-use crate::time::{format_time, now};
 use crate::{StoreError, StoreResult};
+use run::Run;
 
 /// Most posts folded into one transaction.
 const MAX_BATCH: usize = 64;
@@ -59,6 +63,9 @@ impl PostBatcher {
 
 async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
+        // Callers just answered are usually about to post again: letting them run first
+        // fills this batch instead of leaving them for the next one.
+        tokio::task::yield_now().await;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -66,47 +73,28 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let (replies, results) = commit(&pool, batch).await;
-        for (reply, result) in replies.into_iter().zip(results) {
+        let (jobs, replies): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .map(|j| ((j.project, j.channel, j.new), j.reply))
+            .unzip();
+        for (reply, result) in replies.into_iter().zip(commit(&pool, jobs).await) {
             let _ = reply.send(result);
         }
     }
 }
 
-/// Runs the batch in one transaction. Posts rarely fail, so no savepoints are spent on them:
-/// if one does, the transaction is rolled back and the batch is redone one post per
-/// transaction, so that only the bad post fails.
+/// Runs the batch in one transaction. A post that [`messages::check`] refuses has written
+/// nothing and fails alone at once. Other failures are rare (a foreign upload, a database
+/// error), so no savepoints are spent on them: the transaction is rolled back and the batch is
+/// redone one post per transaction, so that only the bad post fails.
 async fn commit(
     pool: &AnyPool,
-    batch: Vec<Job>,
-) -> (
-    Vec<oneshot::Sender<StoreResult<Posted>>>,
-    Vec<StoreResult<Posted>>,
-) {
-    let (jobs, replies): (Vec<_>, Vec<_>) = batch
-        .into_iter()
-        .map(|j| ((j.project, j.channel, j.new), j.reply))
-        .unzip();
-    let together: StoreResult<Vec<Posted>> = async {
-        let mut tx = pool.begin().await?;
-        let mut posted = Vec::with_capacity(jobs.len());
-        for (project, channel, new) in &jobs {
-            posted.push(messages::post_in(&mut tx, project, channel, new.clone(), false).await?);
-        }
-        let stamp = format_time(now());
-        let mut touched: Vec<&str> = jobs.iter().map(|(_, c, _)| c.channel_id.as_str()).collect();
-        touched.sort_unstable();
-        touched.dedup();
-        for channel_id in touched {
-            messages::touch(&mut tx, channel_id, &stamp).await?;
-        }
-        tx.commit().await?;
-        Ok(posted)
-    }
-    .await;
-    let results = match together {
-        Ok(posted) => posted.into_iter().map(Ok).collect(),
-        Err(_) if jobs.len() > 1 => {
+    jobs: Vec<(Project, Channel, NewMessage)>,
+) -> Vec<StoreResult<Posted>> {
+    match together(pool, &jobs).await {
+        Ok(results) => results,
+        Err(e) if jobs.len() > 1 => {
+            tracing::debug!(error = %e, posts = jobs.len(), "batch failed, posting one by one");
             let mut one_by_one = Vec::with_capacity(jobs.len());
             for (project, channel, new) in jobs {
                 one_by_one.push(messages::post(pool, &project, &channel, new).await);
@@ -114,6 +102,45 @@ async fn commit(
             one_by_one
         }
         Err(e) => vec![Err(e)],
-    };
-    (replies, results)
+    }
+}
+
+/// The batch as one transaction: plain posts gather in a [`Run`] that is written with a few
+/// multi-row statements; a thread reply, or a post that names one of the run's messages,
+/// first has the run written, so everything is written in the order the writer took it.
+async fn together(
+    pool: &AnyPool,
+    jobs: &[(Project, Channel, NewMessage)],
+) -> StoreResult<Vec<StoreResult<Posted>>> {
+    let mut tx = pool.begin().await?;
+    let mut results: Vec<Option<StoreResult<Posted>>> = jobs.iter().map(|_| None).collect();
+    let mut run = Run::default();
+    for (slot, (project, channel, new)) in jobs.iter().enumerate() {
+        if new.thread_id.is_some() || run.is_named_by(new) {
+            for (done, posted) in run.write(&mut tx).await? {
+                results[done] = Some(Ok(posted));
+            }
+        }
+        results[slot] = match messages::check(&mut tx, project, channel, new).await {
+            Ok(Some(found)) => Some(Ok(Posted::Duplicate(found))),
+            Ok(None) if new.thread_id.is_some() => {
+                let posted = messages::write(&mut tx, project, channel, new.clone()).await?;
+                Some(Ok(posted))
+            }
+            Ok(None) => {
+                run.push(slot, project, channel, new);
+                None
+            }
+            Err(refused @ StoreError::Rejected { .. }) => Some(Err(refused)),
+            Err(e) => return Err(e),
+        };
+    }
+    for (done, posted) in run.write(&mut tx).await? {
+        results[done] = Some(Ok(posted));
+    }
+    tx.commit().await?;
+    Ok(results
+        .into_iter()
+        .map(|result| result.expect("every post of the batch was checked and written"))
+        .collect())
 }

@@ -44,13 +44,14 @@ fn channel(row: &AnyRow) -> StoreResult<Channel> {
     })
 }
 
-/// `LIKE` pattern matching `"name"` inside the JSON mentions array.
+/// `"name"` escaped for `LIKE`: the SQL of [`unread_sql`] wraps it in `%` to find it inside the
+/// JSON mentions array.
 pub(super) fn mention_pattern(username: &str) -> String {
     let escaped = username
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    format!("%\"{escaped}\"%")
+    format!("\"{escaped}\"")
 }
 
 /// Unread root messages by others after the user's read mark, and those mentioning them.
@@ -61,7 +62,9 @@ pub(super) fn unread_sql(
     mentions_only: bool,
 ) -> String {
     let mention = if mentions_only {
-        format!(" AND m.mentions LIKE {pattern} ESCAPE '\\'")
+        // Not `LIKE $n`: SQLite re-prepares a statement whose LIKE pattern is a bare parameter
+        // every time it is bound anew (it may optimise a fixed prefix); an expression is not.
+        format!(" AND m.mentions LIKE ('%' || {pattern} || '%') ESCAPE '\\'")
     } else {
         String::new()
     };

@@ -29,6 +29,11 @@ pub struct ConnectOptions {
 
 /// Opens the store the URL names and, if asked, brings its schema up to date.
 pub async fn connect(options: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(open(options).await?))
+}
+
+/// [`connect`] without the trait object, for tests of the SQL internals.
+pub(super) async fn open(options: &ConnectOptions) -> StoreResult<SqlStore> {
     sqlx::any::install_default_drivers();
     let backend = backend_of(&options.url)?;
     let store = match backend {
@@ -55,7 +60,7 @@ pub async fn connect(options: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
         migrator.run(&store.write).await?;
         tracing::debug!(?backend, "migrations applied");
     }
-    Ok(Arc::new(store))
+    Ok(store)
 }
 
 fn backend_of(url: &str) -> StoreResult<Backend> {
@@ -72,8 +77,12 @@ fn backend_of(url: &str) -> StoreResult<Backend> {
 
 async fn open_sqlite(options: &ConnectOptions) -> StoreResult<SqlStore> {
     let connect = AnyConnectOptions::from_str(&with_create_mode(&options.url))?;
+    // A SQLite connection is a file in this process, not a socket that can hang up: the ping
+    // sqlx sends before handing out an idle connection would cost every transaction a round
+    // trip to the connection's worker thread for nothing.
     let write = AnyPoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .after_connect(tune)
         .connect_with(connect.clone())
         .await?;
@@ -81,6 +90,7 @@ async fn open_sqlite(options: &ConnectOptions) -> StoreResult<SqlStore> {
     write.execute("PRAGMA journal_mode = WAL;").await?;
     let read = AnyPoolOptions::new()
         .max_connections(options.max_connections)
+        .test_before_acquire(false)
         .after_connect(tune)
         .connect_with(connect)
         .await?;

@@ -1,13 +1,18 @@
 //! Messages: posting (idempotent on `client_id`), threads, edits, tombstones, pins, history.
 
+pub(super) mod insert;
+
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::events;
-use crate::chat::{Channel, HistoryPage, Message, NewMessage, Posted, Reaction, ThreadSummary};
+use crate::chat::{
+    Attachment, Channel, HistoryPage, Message, NewMessage, Posted, Reaction, ThreadSummary,
+};
 use crate::model::{Project, StoredEvent};
 use crate::time::{format_time, now, parse_time};
 use crate::{StoreError, StoreResult};
@@ -182,17 +187,13 @@ pub(super) async fn post(
     new: NewMessage,
 ) -> StoreResult<Posted> {
     let mut tx = pool.begin().await?;
-    let posted = post_in(&mut tx, project, channel, new, true).await?;
+    let posted = post_in(&mut tx, project, channel, new).await?;
     tx.commit().await?;
     Ok(posted)
 }
 
 /// Sets the channel's `last_message_at`.
-pub(super) async fn touch(
-    tx: &mut AnyConnection,
-    channel_id: &str,
-    stamp: &str,
-) -> StoreResult<()> {
+async fn touch(tx: &mut AnyConnection, channel_id: &str, stamp: &str) -> StoreResult<()> {
     sqlx::query("UPDATE channels SET last_message_at = $1 WHERE id = $2")
         .bind(stamp)
         .bind(channel_id)
@@ -201,18 +202,31 @@ pub(super) async fn touch(
     Ok(())
 }
 
-/// Posts inside the caller's transaction, which decides when it commits. A caller posting many
-/// messages may pass `touch_channel: false` and [`touch`] each channel once at the end.
-pub(super) async fn post_in(
+/// Posts inside the caller's transaction, which decides when it commits.
+async fn post_in(
     tx: &mut AnyConnection,
     project: &Project,
     channel: &Channel,
     new: NewMessage,
-    touch_channel: bool,
 ) -> StoreResult<Posted> {
+    if let Some(found) = check(tx, project, channel, &new).await? {
+        return Ok(Posted::Duplicate(found));
+    }
+    write(tx, project, channel, new).await
+}
+
+/// Everything that makes a post a repeat or refuses it, read before anything is written:
+/// `Some` is the message an earlier send with the same `client_id` created. A post refused
+/// here has changed nothing, so a batch can leave it out and go on.
+pub(super) async fn check(
+    tx: &mut AnyConnection,
+    project: &Project,
+    channel: &Channel,
+    new: &NewMessage,
+) -> StoreResult<Option<Message>> {
     if let Some(client_id) = &new.client_id {
         if let Some(found) = existing(tx, project, &new.author_id, client_id).await? {
-            return Ok(Posted::Duplicate(found));
+            return Ok(Some(found));
         }
     }
     if let Some(root) = &new.thread_id {
@@ -244,36 +258,30 @@ pub(super) async fn post_in(
             ));
         }
     }
+    Ok(None)
+}
+
+/// Writes a post that passed [`check`]: its row, its uploads, its channel's
+/// `last_message_at`, its events and its thread.
+pub(super) async fn write(
+    tx: &mut AnyConnection,
+    project: &Project,
+    channel: &Channel,
+    new: NewMessage,
+) -> StoreResult<Posted> {
     let id = uuid::Uuid::now_v7().to_string();
-    let stamp = format_time(now());
-    sqlx::query(
-        "INSERT INTO messages (id, project_id, channel_id, author_type, author_id, author_name, kind, \
-         content, content_html, mentions, thread_id, reply_to, client_id, metadata, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&id)
-    .bind(&project.id)
-    .bind(&channel.channel_id)
-    .bind(new.author_type)
-    .bind(&new.author_id)
-    .bind(&new.author_name)
-    .bind(&new.kind)
-    .bind(&new.content)
-    .bind(&new.content_html)
-    .bind(serde_json::to_string(&new.mentions)?)
-    .bind(new.thread_id.as_deref())
-    .bind(new.reply_to.as_deref())
-    .bind(new.client_id.as_deref())
-    .bind(new.metadata.to_string())
-    .bind(&stamp)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| StoreError::from_insert(e, "a message with this client_id"))?;
+    let at = now();
+    let stamp = format_time(at);
+    let row = insert::NewRow {
+        id: &id,
+        project,
+        channel,
+        new: &new,
+        at,
+    };
+    insert::rows(tx, &[row]).await?;
     super::attachments::claim(tx, &new.attachments, &id, &project.id, &new.author_id).await?;
-    if touch_channel {
-        touch(tx, &channel.channel_id, &stamp).await?;
-    }
-    // Built from what was just written rather than read back: one post is then few statements.
+    touch(tx, &channel.channel_id, &stamp).await?;
     let attachments = if new.attachments.is_empty() {
         Vec::new()
     } else {
@@ -282,29 +290,7 @@ pub(super) async fn post_in(
             .remove(&id)
             .unwrap_or_default()
     };
-    let message = Message {
-        message_id: id.clone(),
-        project_name: project.name.clone(),
-        channel: channel.name.clone(),
-        author_type: new.author_type.to_owned(),
-        author_id: new.author_id.clone(),
-        author_name: new.author_name.clone(),
-        content: new.content.clone(),
-        content_html: new.content_html.clone(),
-        kind: new.kind.clone(),
-        timestamp: parse_time(&stamp)?,
-        edited_at: None,
-        deleted: false,
-        thread_id: new.thread_id.clone(),
-        reply_to: new.reply_to.clone(),
-        client_id: new.client_id.clone(),
-        attachments,
-        reactions: Vec::new(),
-        mentions: new.mentions.clone(),
-        pinned: false,
-        thread: None,
-        metadata: new.metadata.clone(),
-    };
+    let message = created(id, at, project, channel, &new, attachments);
     let actor = Some(new.author_name.as_str());
     let mut caused = vec![
         events::append(
@@ -336,6 +322,41 @@ pub(super) async fn post_in(
         message,
         events: caused,
     })
+}
+
+/// The message a post wrote as `id` at `at`, built from what was written rather than read
+/// back: one post is then few statements.
+pub(super) fn created(
+    id: String,
+    at: DateTime<Utc>,
+    project: &Project,
+    channel: &Channel,
+    new: &NewMessage,
+    attachments: Vec<Attachment>,
+) -> Message {
+    Message {
+        message_id: id,
+        project_name: project.name.clone(),
+        channel: channel.name.clone(),
+        author_type: new.author_type.to_owned(),
+        author_id: new.author_id.clone(),
+        author_name: new.author_name.clone(),
+        content: new.content.clone(),
+        content_html: new.content_html.clone(),
+        kind: new.kind.clone(),
+        timestamp: at,
+        edited_at: None,
+        deleted: false,
+        thread_id: new.thread_id.clone(),
+        reply_to: new.reply_to.clone(),
+        client_id: new.client_id.clone(),
+        attachments,
+        reactions: Vec::new(),
+        mentions: new.mentions.clone(),
+        pinned: false,
+        thread: None,
+        metadata: new.metadata.clone(),
+    }
 }
 
 async fn thread_updated(
