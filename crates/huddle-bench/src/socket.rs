@@ -33,11 +33,34 @@ pub struct EngineConnection {
 impl EngineConnection {
     /// Opens a websocket to `base` (`http://host:port`) and reads the Engine.IO open packet.
     pub async fn open(base: &str) -> anyhow::Result<EngineConnection> {
+        EngineConnection::open_with_receive_buffer(base, None).await
+    }
+
+    /// As [`EngineConnection::open`], with `bytes` of kernel receive buffer if given: a client
+    /// that stops reading then holds back the server after that much, on any host.
+    pub async fn open_with_receive_buffer(
+        base: &str,
+        bytes: Option<u32>,
+    ) -> anyhow::Result<EngineConnection> {
         let url = format!(
             "{}/socket.io/?EIO=4&transport=websocket",
             base.replacen("http://", "ws://", 1)
         );
-        let (ws, _) = tokio_tungstenite::connect_async(url)
+        let addr = tokio::net::lookup_host(base.trim_start_matches("http://"))
+            .await
+            .context("resolve")?
+            .next()
+            .context("no address")?;
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        if let Some(bytes) = bytes {
+            socket.set_recv_buffer_size(bytes)?;
+        }
+        let stream = socket.connect(addr).await.context("tcp connect")?;
+        let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
             .await
             .context("websocket connect")?;
         let (writer, mut reader) = ws.split();

@@ -143,11 +143,12 @@ pub struct RealtimeConfig {
     pub replay_limit: i64,
     /// Committed events queued for the slowest bus subscriber.
     pub bus_capacity: usize,
-    /// Chat events a socket may send per second and per minute.
+    /// Chat events a user may send per second and per minute in one project, over all their
+    /// sockets.
     pub events_per_second: usize,
     pub events_per_minute: usize,
-    /// Reads (history pages, search, read marks, previews) a socket may make per second and per
-    /// minute: a budget of their own, so scrolling never uses up the send budget.
+    /// Reads (history pages, search, read marks, previews) a user may make per second and per
+    /// minute in one project: a budget of their own, so scrolling never uses up the send budget.
     pub reads_per_second: usize,
     pub reads_per_minute: usize,
     /// Chat connections per user; a new one beyond this closes the oldest.

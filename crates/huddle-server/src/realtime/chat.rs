@@ -1,6 +1,6 @@
 //! The `/chat/{project}` namespace: one per project, members only. Requests go through the
-//! per-socket rate limit and then to `chat::service`; what they change reaches every socket of
-//! the project through the event feed.
+//! session check and the user's rate limit, then to `chat::service`; what they change reaches
+//! every socket of the project through the event feed.
 
 use huddle_core::Permission;
 use serde::Deserialize;

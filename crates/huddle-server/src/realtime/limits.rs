@@ -19,8 +19,9 @@ use socketioxide::SocketIo;
 use super::feed::send;
 use super::sessions::{close_socket, Closing};
 use crate::auth::{unix_now, AuthUser};
+use crate::state::AppState;
 
-/// Events allowed per second and per minute on one socket.
+/// Events allowed per second and per minute, per user and project over all their sockets.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {
     pub per_second: usize,
@@ -141,22 +142,42 @@ impl UserBudgets {
 }
 
 /// Admits one event: the socket's access token must not have expired (then it is closed with
-/// `session_ended`, and the client reconnects with a fresh one), and the event is counted
-/// against the user's budgets; over them, answers `rate_limited` (as an event, and in the ack
-/// when there is one). Returns false when the event must not run.
-pub fn admitted(socket: &SocketRef, ack: &mut Option<AckSender>, event: &str) -> bool {
-    let expired = socket
-        .extensions
-        .get::<AuthUser>()
-        .is_some_and(|user| user.expires_at <= unix_now());
-    if expired {
-        if let Some(ack) = ack.take() {
-            let error = json!({ "code": "session_expired", "message": "your sign-in expired",
-                                "hint": "Reconnect with a fresh access token." });
-            let _ = ack.send(&json!({ "ok": false, "error": error }));
+/// `session_ended`, and the client reconnects with a fresh one), its session must still hold
+/// (asked through the same short-lived cache REST uses, so a session ended by the CLI or another
+/// node stops posting within `auth.session_check_secs`, not at the next sweep), and the event is
+/// counted against the user's budgets; over them, answers `rate_limited` (as an event, and in
+/// the ack when there is one). Returns false when the event must not run.
+pub async fn admitted(
+    socket: &SocketRef,
+    state: &AppState,
+    ack: &mut Option<AckSender>,
+    event: &str,
+) -> bool {
+    if let Some(user) = socket.extensions.get::<AuthUser>() {
+        let closing = if user.expires_at <= unix_now() {
+            Some(Closing::Expired)
+        } else {
+            match state
+                .sessions
+                .still_valid(state.store.as_ref(), &user)
+                .await
+            {
+                Ok(true) => None,
+                Ok(false) => Some(Closing::SessionEnded),
+                // A store hiccup is no reason to drop people: the event's own work decides.
+                Err(e) => {
+                    tracing::warn!(error = ?e.body, "cannot check a socket's session");
+                    None
+                }
+            }
+        };
+        if let Some(why) = closing {
+            if let Some(ack) = ack.take() {
+                let _ = ack.send(&json!({ "ok": false, "error": why.error() }));
+            }
+            close_socket(socket, why);
+            return false;
         }
-        close_socket(socket, Closing::Expired);
-        return false;
     }
     let Some(budgets) = socket.extensions.get::<ChatBudgets>() else {
         return true;

@@ -89,7 +89,7 @@ async fn join(
     ack: AckSender,
 ) {
     let mut ack = Some(ack);
-    if !admitted(&socket, &mut ack, "join_project") {
+    if !admitted(&socket, &state, &mut ack, "join_project").await {
         return;
     }
     let Some(ack) = ack else { return };
@@ -180,7 +180,7 @@ async fn leave(
     ack: AckSender,
 ) {
     let mut ack = Some(ack);
-    if !admitted(&socket, &mut ack, "leave_project") {
+    if !admitted(&socket, &state, &mut ack, "leave_project").await {
         return;
     }
     let Some(ack) = ack else { return };
@@ -201,9 +201,14 @@ async fn leave(
     let _ = ack.send(&json!({ "ok": true, "project_name": request.project_name }));
 }
 
-async fn subscribe(socket: SocketRef, TryData(request): TryData<SubscribeRequest>, ack: AckSender) {
+async fn subscribe(
+    socket: SocketRef,
+    TryData(request): TryData<SubscribeRequest>,
+    State(state): State<AppState>,
+    ack: AckSender,
+) {
     let mut ack = Some(ack);
-    if !admitted(&socket, &mut ack, "subscribe_to_events") {
+    if !admitted(&socket, &state, &mut ack, "subscribe_to_events").await {
         return;
     }
     let Some(ack) = ack else { return };

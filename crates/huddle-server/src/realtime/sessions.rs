@@ -37,6 +37,18 @@ impl Closing {
         }
     }
 
+    /// The error an event's ack carries when it is refused because of this closing.
+    pub fn error(self) -> serde_json::Value {
+        match self {
+            Closing::Expired => {
+                json!({ "code": "session_expired", "message": "your sign-in expired",
+                                        "hint": "Reconnect with a fresh access token." })
+            }
+            _ => json!({ "code": "session_ended", "message": self.message(),
+                         "hint": "Log in again." }),
+        }
+    }
+
     fn message(self) -> &'static str {
         match self {
             Closing::Expired => "Your sign-in expired; reconnecting with a fresh one.",

@@ -83,7 +83,7 @@ macro_rules! handler {
             ack: AckSender,
         ) {
             let mut ack = Some(ack);
-            if !admitted(&$socket, &mut ack, $event) {
+            if !admitted(&$socket, &$state, &mut ack, $event).await {
                 return;
             }
             let Some(ack) = ack else { return };
@@ -403,12 +403,13 @@ async fn set_presence(
     socket: SocketRef,
     io: socketioxide::SocketIo,
     TryData(request): TryData<PresenceRequest>,
+    State(state): State<AppState>,
     Extension(user): Extension<AuthUser>,
     Extension(session): Extension<ChatSession>,
     ack: AckSender,
 ) {
     let mut ack = Some(ack);
-    if !admitted(&socket, &mut ack, "set_presence") {
+    if !admitted(&socket, &state, &mut ack, "set_presence").await {
         return;
     }
     let Some(ack) = ack else { return };

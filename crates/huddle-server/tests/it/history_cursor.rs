@@ -1,7 +1,7 @@
 //! History paging refuses a cursor that is not a message id, over REST and the socket, instead
 //! of answering with the newest page as if no cursor had been given.
 
-mod common;
+use crate::common;
 
 use common::chat_socket::{connect, request};
 use common::TestServer;

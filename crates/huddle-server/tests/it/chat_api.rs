@@ -1,6 +1,6 @@
 //! Channels and history over REST against a real server: roles, validation, paging.
 
-mod common;
+use crate::common;
 
 use common::{token_of, TestServer};
 use reqwest::{Method, StatusCode};

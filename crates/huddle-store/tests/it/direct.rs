@@ -4,7 +4,7 @@
 use huddle_core::{AgentRole, Role, UserKind};
 use huddle_store::{DirectPair, NewMessage, NewUser, Posted, Project, Store, User};
 
-mod backends;
+use crate::backends;
 use backends::Backend;
 
 backend_suite!(

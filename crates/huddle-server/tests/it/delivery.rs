@@ -2,27 +2,20 @@
 //! (the payload is serialised once and shared by every socket), and a `/portal` socket that asked
 //! for project events only gets no chat traffic, live or replayed.
 
-mod common;
+use crate::common;
 
-use std::time::Duration;
-
-use common::chat_socket::{connect, request, wait_for};
-use common::{token_of, TestServer};
+use common::chat_socket::{connect, connect_to, request, wait_for};
+use common::{token_of, wait, TestServer};
 use huddle_bench::socket::SocketClient;
 use serde_json::{json, Value};
 
-const WAIT: Duration = Duration::from_secs(10);
-
 async fn portal(server: &TestServer, token: &str) -> SocketClient {
-    let auth = json!({ "token": token }).to_string();
-    SocketClient::connect(&format!("http://{}", server.addr), "/portal", &auth)
-        .await
-        .expect("portal connect")
+    connect_to(server, "/portal", &json!({ "token": token })).await
 }
 
 /// The next event frame as `(name, payload)`.
 async fn next(client: &mut SocketClient) -> (String, Value) {
-    let frame = tokio::time::timeout(WAIT, client.next_event())
+    let frame = tokio::time::timeout(wait(), client.next_event())
         .await
         .expect("an event in time")
         .expect("readable")
@@ -162,7 +155,7 @@ async fn a_portal_socket_subscribed_to_project_events_gets_no_chat_traffic() {
     );
 
     // The chat socket still receives everything, each once.
-    let message = wait_for(&mut chat, "message_received", WAIT).await;
+    let message = wait_for(&mut chat, "message_received", wait()).await;
     assert!(message.is_some_and(|m| m.contains("not for the rail")));
     server.stop().await.expect("stop");
 }

@@ -2,7 +2,7 @@
 
 use huddle_store::{ChannelChange, NewMessage, NewUser, Posted, Project, Store, StoreError, User};
 
-mod backends;
+use crate::backends;
 use backends::Backend;
 
 backend_suite!(

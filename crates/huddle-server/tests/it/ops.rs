@@ -1,6 +1,6 @@
 //! Health, readiness, security headers, CORS, the web UI and graceful shutdown.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use reqwest::{Method, StatusCode};

@@ -9,7 +9,7 @@ use huddle_store::{
     connect, ConnectOptions, NewRefreshToken, NewUser, RefreshRotation, Store, StoreError, User,
 };
 
-mod backends;
+use crate::backends;
 use backends::Backend;
 
 backend_suite!(

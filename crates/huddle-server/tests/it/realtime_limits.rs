@@ -1,13 +1,13 @@
 //! Socket limits against a real server, with raw Engine.IO clients: the per-user connection cap
 //! and typing indicators that end on their own.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
 use common::chat_socket::{self, wait_for};
-use common::{token_of, TestServer};
-use huddle_bench::socket::SocketClient;
+use common::{token_of, wait, TestServer, SMALL_BUFFER_BYTES};
+use huddle_bench::socket::{EngineConnection, SocketClient};
 use reqwest::Method;
 use serde_json::json;
 
@@ -40,37 +40,33 @@ async fn a_sixth_connection_closes_the_oldest() {
     let server = TestServer::start_with(|c| c.realtime.connections_per_user = 5).await;
     let token = project(&server).await;
     let mut first = connect(&server, &token).await;
-    wait_for(&mut first, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut first, "chat_ready", wait())
         .await
         .expect("ready");
     let mut others = Vec::new();
     for _ in 0..4 {
         others.push(connect(&server, &token).await);
     }
-    assert!(
-        !closed(&mut first, Duration::from_millis(300)).await,
-        "five are allowed"
-    );
+    // The barrier: the oldest still answers after the other four were let in.
+    let history = json!({"channel": "general"});
+    let ack = chat_socket::request(&mut first, "request_message_history", history).await;
+    assert_eq!(ack["ok"], true, "five are allowed: {ack}");
     let mut sixth = connect(&server, &token).await;
-    let notice = wait_for(&mut first, "connection_closed", Duration::from_secs(5))
+    let notice = wait_for(&mut first, "connection_closed", wait())
         .await
         .expect("the oldest is told why");
     assert!(notice.contains("connection_limit"), "{notice}");
+    assert!(closed(&mut first, wait()).await, "and then dropped");
     assert!(
-        closed(&mut first, Duration::from_secs(5)).await,
-        "and then dropped"
-    );
-    assert!(
-        wait_for(&mut sixth, "chat_ready", Duration::from_secs(5))
-            .await
-            .is_some(),
+        wait_for(&mut sixth, "chat_ready", wait()).await.is_some(),
         "the newest works"
     );
 }
 
-#[tokio::test]
-async fn typing_ends_by_itself_and_when_the_typist_leaves() {
-    let server = TestServer::start_with(|c| c.realtime.typing_expiry_secs = 1).await;
+/// A watcher (the admin) and a typist (bob) in `alpha`, on a server whose typing indicators
+/// expire after `expiry_secs`.
+async fn typing_pair(expiry_secs: u64) -> (TestServer, SocketClient, SocketClient) {
+    let server = TestServer::start_with(|c| c.realtime.typing_expiry_secs = expiry_secs).await;
     let admin = project(&server).await;
     server.add_user("bob", "bob-password").await;
     server
@@ -78,37 +74,48 @@ async fn typing_ends_by_itself_and_when_the_typist_leaves() {
         .await;
     let bob = token_of(&server.login("bob", "bob-password").await);
     let mut watcher = connect(&server, &admin).await;
-    wait_for(&mut watcher, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut watcher, "chat_ready", wait())
         .await
         .expect("ready");
+    let typist = connect(&server, &bob).await;
+    (server, watcher, typist)
+}
 
-    let mut typist = connect(&server, &bob).await;
+#[tokio::test]
+async fn typing_ends_by_itself_after_the_expiry() {
+    let (_server, mut watcher, mut typist) = typing_pair(1).await;
+    // The server cannot start its timer before the emit, so timing from here is a sound bound.
+    let emitted = tokio::time::Instant::now();
     typist
         .emit("typing_start", &json!({"channel": "general"}).to_string())
         .await
         .expect("emit");
-    let started = wait_for(&mut watcher, "typing_start", Duration::from_secs(5))
+    let started = wait_for(&mut watcher, "typing_start", wait())
         .await
         .expect("typing_start");
     assert!(started.contains("\"username\":\"bob\""), "{started}");
-    let stopped = tokio::time::Instant::now();
-    wait_for(&mut watcher, "typing_stop", Duration::from_secs(5))
+    wait_for(&mut watcher, "typing_stop", wait())
         .await
         .expect("expires");
     assert!(
-        stopped.elapsed() >= Duration::from_millis(900),
+        emitted.elapsed() >= Duration::from_secs(1),
         "not before the expiry"
     );
+}
 
+#[tokio::test]
+async fn a_typist_who_disconnects_stops_typing_at_once() {
+    // An expiry far beyond the wait: a typing_stop can only come from the disconnect.
+    let (_server, mut watcher, mut typist) = typing_pair(600).await;
     typist
         .emit("typing_start", &json!({"channel": "general"}).to_string())
         .await
         .expect("emit");
-    wait_for(&mut watcher, "typing_start", Duration::from_secs(5))
+    wait_for(&mut watcher, "typing_start", wait())
         .await
-        .expect("typing again");
+        .expect("typing_start");
     drop(typist);
-    let gone = wait_for(&mut watcher, "typing_stop", Duration::from_millis(900)).await;
+    let gone = wait_for(&mut watcher, "typing_stop", wait()).await;
     assert!(
         gone.is_some(),
         "a typist who disconnects stops typing at once, not after the expiry"
@@ -120,7 +127,7 @@ async fn the_composer_preview_renders_without_storing() {
     let server = TestServer::start().await;
     let token = project(&server).await;
     let mut client = connect(&server, &token).await;
-    wait_for(&mut client, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut client, "chat_ready", wait())
         .await
         .expect("ready");
     let payload = json!({"content": "**hi** @admin <script>x</script>"}).to_string();
@@ -191,7 +198,9 @@ fn event_seq(event: &str, name: &str) -> Option<i64> {
 
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_and_resumes_without_loss() {
-    let server = TestServer::start_with(|c| {
+    // Small kernel buffers on both ends, so the slow client holds the server back after a few
+    // hundred KB on any host (loopback buffers autotune to many MB otherwise).
+    let server = TestServer::start_with_small_send_buffers(|c| {
         c.realtime.socket_buffer = 16;
         c.realtime.replay_limit = 100_000;
         c.realtime.events_per_second = 1_000_000;
@@ -199,28 +208,39 @@ async fn a_client_that_stops_reading_is_dropped_and_resumes_without_loss() {
     })
     .await;
     let token = project(&server).await;
-    let mut slow = connect(&server, &token).await;
-    let ready = wait_for(&mut slow, "chat_ready", Duration::from_secs(5))
+    let base = format!("http://{}", server.addr);
+    let auth = json!({ "token": token }).to_string();
+    let mut slow = EngineConnection::open_with_receive_buffer(&base, Some(SMALL_BUFFER_BYTES))
+        .await
+        .expect("open")
+        .join("/chat/alpha", &auth)
+        .await
+        .expect("join");
+    let ready = wait_for(&mut slow, "chat_ready", wait())
         .await
         .expect("ready");
     let start_seq = serde_json::from_str::<serde_json::Value>(&ready).expect("json")[1]["last_seq"]
         .as_i64()
         .expect("last_seq");
     let mut fast = connect(&server, &token).await;
-    wait_for(&mut fast, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut fast, "chat_ready", wait())
         .await
         .expect("ready");
-    let total = 3000;
-    let fast_reader =
-        tokio::spawn(async move { message_seqs(&mut fast, Duration::from_secs(120), total).await });
+    // ~1 MB in all: several times what both kernel buffers and the 16 queued packets hold.
+    let total = 500;
+    let fast_reader = tokio::spawn(async move { message_seqs(&mut fast, wait() * 4, total).await });
 
     // The slow client reads nothing while big messages flow.
     let mut sender = connect(&server, &token).await;
     let body = "x".repeat(1990);
     for i in 0..total {
-        let payload = json!({"content": format!("{body} {i}")}).to_string();
-        let ack = sender.request("send_message", &payload).await.expect("ack");
-        assert!(ack.contains("\"ok\":true"), "{ack}");
+        let ack = chat_socket::request(
+            &mut sender,
+            "send_message",
+            json!({"content": format!("{body} {i}")}),
+        )
+        .await;
+        assert_eq!(ack["ok"], true, "{ack}");
     }
     let (fast_seqs, _) = fast_reader.await.expect("reader");
     let expected: Vec<i64> = (start_seq + 1..=start_seq + total as i64).collect();
@@ -229,7 +249,7 @@ async fn a_client_that_stops_reading_is_dropped_and_resumes_without_loss() {
         "a reading client gets everything, in order, whatever the slow one does"
     );
 
-    let (seen, ended) = message_seqs(&mut slow, Duration::from_secs(30), total).await;
+    let (seen, ended) = message_seqs(&mut slow, wait(), total).await;
     assert!(
         ended && seen.len() < total,
         "the slow client was dropped (saw {} of {total})",
@@ -244,11 +264,9 @@ async fn a_client_that_stops_reading_is_dropped_and_resumes_without_loss() {
     // Resuming: replayed on the socket when few were missed; here more than the socket's
     // buffer allows, so the server says resync_required and the rest comes from the log.
     let resume_from = seen.last().copied().unwrap_or(start_seq);
-    let auth = json!({ "token": token, "since_seq": resume_from }).to_string();
-    let mut again = SocketClient::connect(&format!("http://{}", server.addr), "/chat/alpha", &auth)
-        .await
-        .expect("reconnect");
-    wait_for(&mut again, "resync_required", Duration::from_secs(5))
+    let auth = json!({ "token": token, "since_seq": resume_from });
+    let mut again = chat_socket::connect_to(&server, "/chat/alpha", &auth).await;
+    wait_for(&mut again, "resync_required", wait())
         .await
         .expect("told to resync");
     let mut rest = Vec::new();
@@ -287,14 +305,11 @@ async fn a_removed_member_is_cut_off_at_once() {
         .await;
     let bob = token_of(&server.login("bob", "bob-password").await);
     let mut bob_chat = connect(&server, &bob).await;
-    wait_for(&mut bob_chat, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut bob_chat, "chat_ready", wait())
         .await
         .expect("ready");
-    let auth = json!({ "token": bob }).to_string();
     let mut bob_portal =
-        SocketClient::connect(&format!("http://{}", server.addr), "/portal", &auth)
-            .await
-            .expect("portal");
+        chat_socket::connect_to(&server, "/portal", &json!({ "token": bob })).await;
     let joined = bob_portal
         .request(
             "join_project",
@@ -313,28 +328,20 @@ async fn a_removed_member_is_cut_off_at_once() {
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::NO_CONTENT);
-    let told = wait_for(
-        &mut bob_chat,
-        "removed_from_project",
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("told");
+    let told = wait_for(&mut bob_chat, "removed_from_project", wait())
+        .await
+        .expect("told");
     assert!(told.contains("\"project_name\":\"alpha\""), "{told}");
     assert!(
-        closed(&mut bob_chat, Duration::from_secs(5)).await,
+        closed(&mut bob_chat, wait()).await,
         "the chat socket is closed"
     );
-    wait_for(
-        &mut bob_portal,
-        "removed_from_project",
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("portal told");
+    wait_for(&mut bob_portal, "removed_from_project", wait())
+        .await
+        .expect("portal told");
 
     let mut admin_chat = connect(&server, &admin).await;
-    wait_for(&mut admin_chat, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut admin_chat, "chat_ready", wait())
         .await
         .expect("ready");
     let ack = admin_chat
@@ -370,7 +377,7 @@ async fn reconnecting_does_not_refill_the_budget() {
     for round in 0..4 {
         // A fresh socket each round, as a client reconnecting to dodge the limit would.
         let mut client = connect(&server, &token).await;
-        wait_for(&mut client, "chat_ready", Duration::from_secs(5))
+        wait_for(&mut client, "chat_ready", wait())
             .await
             .expect("ready");
         for i in 0..5 {
@@ -405,7 +412,7 @@ async fn an_oversized_websocket_message_closes_the_connection_unread() {
     // No token needed to try this: a 1 MiB connect packet, far over the 64 KiB payload limit.
     let huge = format!("40/portal,{{\"token\":\"{}\"}}", "x".repeat(1 << 20));
     let _ = ws.send(Message::text(huge)).await;
-    let answer = tokio::time::timeout(Duration::from_secs(5), async {
+    let answer = tokio::time::timeout(wait(), async {
         while let Some(frame) = ws.next().await {
             match frame {
                 Ok(Message::Text(text)) if text.as_str().starts_with("44/portal") => {
@@ -426,27 +433,17 @@ async fn an_oversized_websocket_message_closes_the_connection_unread() {
 async fn a_portal_connection_over_the_cap_closes_the_oldest() {
     let server = TestServer::start_with(|c| c.realtime.portal_connections_per_user = 2).await;
     let token = server.admin_token().await;
-    let auth = json!({ "token": token }).to_string();
-    let base = format!("http://{}", server.addr);
-    let mut first = SocketClient::connect(&base, "/portal", &auth)
-        .await
-        .expect("first");
-    let _second = SocketClient::connect(&base, "/portal", &auth)
-        .await
-        .expect("second");
-    assert!(
-        !closed(&mut first, Duration::from_millis(300)).await,
-        "two are allowed"
-    );
-    let _third = SocketClient::connect(&base, "/portal", &auth)
-        .await
-        .expect("the newest is let in");
-    let notice = wait_for(&mut first, "connection_closed", Duration::from_secs(5))
+    let auth = json!({ "token": token });
+    let mut first = chat_socket::connect_to(&server, "/portal", &auth).await;
+    let _second = chat_socket::connect_to(&server, "/portal", &auth).await;
+    // The barrier: the oldest still answers after the second was let in.
+    let subscribe = json!({"events": ["member_added"]});
+    let ack = chat_socket::request(&mut first, "subscribe_to_events", subscribe).await;
+    assert_eq!(ack["ok"], true, "two are allowed: {ack}");
+    let _third = chat_socket::connect_to(&server, "/portal", &auth).await;
+    let notice = wait_for(&mut first, "connection_closed", wait())
         .await
         .expect("the oldest is told why");
     assert!(notice.contains("connection_limit"), "{notice}");
-    assert!(
-        closed(&mut first, Duration::from_secs(5)).await,
-        "and dropped"
-    );
+    assert!(closed(&mut first, wait()).await, "and dropped");
 }

@@ -1,6 +1,6 @@
 //! Uploads and downloads against a real server: allowed types, magic bytes, sizes, access.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

@@ -1,7 +1,7 @@
 //! Authentication over HTTP against a real server: login, throttling, refresh rotation, logout
 //! and every kind of bad credential.
 
-mod common;
+use crate::common;
 
 use common::{token_of, TestServer, ADMIN_PASSWORD};
 use reqwest::{Method, StatusCode};

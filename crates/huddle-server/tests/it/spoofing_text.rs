@@ -2,7 +2,7 @@
 //! reactions must show something, NUL is refused in every text field, and file names lose the
 //! bidi controls that would make them read backwards.
 
-mod common;
+use crate::common;
 
 use common::chat_socket::{connect, request};
 use common::TestServer;

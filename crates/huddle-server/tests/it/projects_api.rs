@@ -1,6 +1,6 @@
 //! Projects, members and the event log over HTTP, with membership checks.
 
-mod common;
+use crate::common;
 
 use common::{token_of, TestServer};
 use reqwest::{Method, StatusCode};

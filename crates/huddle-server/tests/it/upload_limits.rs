@@ -3,7 +3,7 @@
 //! uploaded but not yet sent (`413 upload_quota_exceeded`), which holds when uploads race and
 //! frees up when files are sent or removed.
 
-mod common;
+use crate::common;
 
 use common::chat_socket::{connect, request};
 use common::{token_of, TestServer};

@@ -2,12 +2,12 @@
 //! session's access tokens and close its sockets; an expired token closes its socket; rights
 //! come from the store, not from the token.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
 use common::chat_socket::{self, wait_for};
-use common::{token_of, TestServer, ADMIN_PASSWORD};
+use common::{token_of, wait, TestServer, ADMIN_PASSWORD};
 use huddle_bench::socket::SocketClient;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -24,18 +24,18 @@ fn refresh_of(login: &Value) -> String {
 /// A socket in the project's chat, once it is ready.
 async fn chat(server: &TestServer, token: &str) -> SocketClient {
     let mut socket = chat_socket::connect(server, "alpha", token).await;
-    wait_for(&mut socket, "chat_ready", Duration::from_secs(5))
+    wait_for(&mut socket, "chat_ready", wait())
         .await
         .expect("chat_ready");
     socket
 }
 
 /// The `session_ended` notice the socket gets, and whether the socket is closed after it.
-async fn ended(socket: &mut SocketClient, wait: Duration) -> (String, bool) {
-    let notice = wait_for(socket, "session_ended", wait)
+async fn ended(socket: &mut SocketClient, within: Duration) -> (String, bool) {
+    let notice = wait_for(socket, "session_ended", within)
         .await
         .expect("session_ended arrives");
-    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+    let closed = tokio::time::timeout(wait(), async {
         while let Ok(Some(_)) = socket.next_event().await {}
     })
     .await
@@ -44,9 +44,7 @@ async fn ended(socket: &mut SocketClient, wait: Duration) -> (String, bool) {
 }
 
 async fn cannot_connect(server: &TestServer, token: &str) -> bool {
-    let auth = json!({ "token": token }).to_string();
-    let base = format!("http://{}", server.addr);
-    SocketClient::connect(&base, "/chat/alpha", &auth)
+    chat_socket::try_connect_to(server, "/chat/alpha", &json!({ "token": token }))
         .await
         .is_err()
 }
@@ -74,7 +72,7 @@ async fn logout_ends_the_access_token_and_closes_the_sessions_sockets() {
     let (status, body) = me(&server, &token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["error"]["code"], "session_ended", "{body}");
-    let (notice, closed) = ended(&mut socket, Duration::from_secs(5)).await;
+    let (notice, closed) = ended(&mut socket, wait()).await;
     assert!(notice.contains("\"reason\":\"ended\""), "{notice}");
     assert!(closed, "the socket is closed after the notice");
     assert!(
@@ -129,7 +127,7 @@ async fn a_replayed_refresh_token_ends_the_session_everywhere() {
         StatusCode::UNAUTHORIZED,
         "and the session's newest access token dies with it"
     );
-    let (notice, closed) = ended(&mut socket, Duration::from_secs(5)).await;
+    let (notice, closed) = ended(&mut socket, wait()).await;
     assert!(notice.contains("\"reason\":\"ended\""), "{notice}");
     assert!(closed);
     assert!(cannot_connect(&server, &current).await);
@@ -173,7 +171,7 @@ async fn a_password_change_ends_every_other_session_and_its_sockets() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
-    let (notice, closed) = ended(&mut socket, Duration::from_secs(5)).await;
+    let (notice, closed) = ended(&mut socket, wait()).await;
     assert!(notice.contains("password_changed"), "{notice}");
     assert!(closed);
     for old in [&first, &second] {
@@ -205,10 +203,54 @@ async fn a_password_changed_from_the_cli_closes_sockets_within_the_check_interva
     huddle_server::commands::user_passwd(store.as_ref(), "admin", "cli-new-password".into())
         .await
         .expect("passwd");
-    let (notice, closed) = ended(&mut socket, Duration::from_secs(6)).await;
+    let (notice, closed) = ended(&mut socket, wait()).await;
     assert!(notice.contains("\"reason\":\"ended\""), "{notice}");
     assert!(closed);
     assert_eq!(me(&server, &token).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_socket_stops_posting_once_the_cli_ends_its_session_without_waiting_for_the_sweep() {
+    // The sweep never comes within this test: only the per-event check can refuse.
+    let server = TestServer::start_with(|c| {
+        c.auth.session_check_secs = 1;
+        c.realtime.session_recheck_secs = 3600;
+        c.realtime.events_per_second = 1000;
+        c.realtime.events_per_minute = 100_000;
+    })
+    .await;
+    let token = token_of(&server.login("admin", ADMIN_PASSWORD).await);
+    server.create_project(&token, "alpha").await;
+    let mut socket = chat(&server, &token).await;
+    let store = huddle_server::bootstrap::open_store(&server.config)
+        .await
+        .expect("store");
+    huddle_server::commands::user_passwd(store.as_ref(), "admin", "cli-new-password".into())
+        .await
+        .expect("passwd");
+    // Sends keep being accepted until the cached answer (1 s) runs out, then are refused.
+    let started = tokio::time::Instant::now();
+    let refused = loop {
+        let ack = chat_socket::request(
+            &mut socket,
+            "send_message",
+            json!({"channel": "general", "content": "still here?"}),
+        )
+        .await;
+        if ack["ok"] != true {
+            break ack;
+        }
+        assert!(
+            started.elapsed() < wait(),
+            "still posting after {:?}",
+            wait()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(refused["error"]["code"], "session_ended", "{refused}");
+    let (notice, closed) = ended(&mut socket, wait()).await;
+    assert!(notice.contains("\"reason\":\"ended\""), "{notice}");
+    assert!(closed);
 }
 
 #[tokio::test]
@@ -221,7 +263,7 @@ async fn a_socket_closes_when_its_access_token_expires() {
     let token = token_of(&server.login("admin", ADMIN_PASSWORD).await);
     server.create_project(&token, "alpha").await;
     let mut socket = chat(&server, &token).await;
-    let (notice, closed) = ended(&mut socket, Duration::from_secs(6)).await;
+    let (notice, closed) = ended(&mut socket, wait()).await;
     assert!(notice.contains("\"reason\":\"expired\""), "{notice}");
     assert!(closed, "an expired socket does not keep posting");
 }
@@ -268,12 +310,9 @@ async fn an_unknown_event_is_answered() {
     let token = token_of(&server.login("admin", ADMIN_PASSWORD).await);
     server.create_project(&token, "alpha").await;
     let mut socket = chat(&server, &token).await;
-    let ack = tokio::time::timeout(
-        Duration::from_secs(5),
-        socket.request("no_such_thing", "{}"),
-    )
-    .await
-    .expect("answered at once")
-    .expect("ack");
+    let ack = tokio::time::timeout(wait(), socket.request("no_such_thing", "{}"))
+        .await
+        .expect("answered at once")
+        .expect("ack");
     assert!(ack.contains("unknown_event"), "{ack}");
 }

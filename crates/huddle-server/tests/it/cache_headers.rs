@@ -2,7 +2,7 @@
 //! only privately (and not at all when the token is in the URL), and the CSP lets the page
 //! connect to its own origin only.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use reqwest::multipart::{Form, Part};

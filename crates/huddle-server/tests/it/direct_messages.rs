@@ -1,17 +1,13 @@
 //! Agents and direct messages against a real server: the agent list with live status, and a
 //! direct message that reaches its two participants and no one else, by any route.
 
-mod common;
+use crate::common;
 
-use std::time::Duration;
-
-use common::chat_socket::{connect, drain, replay, request, wait_for};
-use common::{token_of, TestServer};
+use common::chat_socket::{connect, read_until, replay, request, wait_for};
+use common::{token_of, wait, TestServer};
 use huddle_core::AgentRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(5);
 
 struct Team {
     alice: String,
@@ -90,7 +86,7 @@ async fn agents_are_members_with_a_live_status() {
     assert_eq!(agents["agents"][0]["projects"], json!(["alpha"]));
 
     let mut agent = connect(&server, "alpha", &team.code).await;
-    let ready = wait_for(&mut agent, "chat_ready", WAIT)
+    let ready = wait_for(&mut agent, "chat_ready", wait())
         .await
         .expect("ready");
     assert!(ready.contains(r#""kind":"agent""#), "{ready}");
@@ -118,7 +114,7 @@ async fn a_direct_message_reaches_only_its_two_participants() {
     let mut code = connect(&server, "alpha", &team.code).await;
     let mut carol = connect(&server, "alpha", &team.carol).await;
     for socket in [&mut alice, &mut code, &mut carol] {
-        wait_for(socket, "chat_ready", WAIT).await.expect("ready");
+        wait_for(socket, "chat_ready", wait()).await.expect("ready");
     }
 
     let opened = request(&mut alice, "open_direct_message", json!({"agent": "code"})).await;
@@ -128,7 +124,7 @@ async fn a_direct_message_reaches_only_its_two_participants() {
         opened["channel"]["direct"],
         json!({"agent": "code", "user": "alice"})
     );
-    let created = wait_for(&mut code, "channel_created", WAIT)
+    let created = wait_for(&mut code, "channel_created", wait())
         .await
         .expect("agent told");
     assert!(created.contains("dm:code:alice"));
@@ -146,7 +142,7 @@ async fn a_direct_message_reaches_only_its_two_participants() {
     )
     .await;
     assert_eq!(sent["ok"], true, "{sent}");
-    let received = wait_for(&mut code, "message_received", WAIT)
+    let received = wait_for(&mut code, "message_received", wait())
         .await
         .expect("agent gets it");
     assert!(received.contains("secret rollout plan"));
@@ -171,7 +167,7 @@ async fn a_direct_message_reaches_only_its_two_participants() {
     .await;
 
     // carol saw the marker and nothing of the direct message before it.
-    let seen = drain(&mut carol, Duration::from_secs(1)).await;
+    let seen = read_until(&mut carol, "marker").await;
     let text = serde_json::to_string(&seen).expect("json");
     assert!(text.contains("marker"), "{text}");
     assert!(
@@ -252,7 +248,7 @@ async fn a_reconnecting_outsider_replays_nothing_private() {
     let server = TestServer::start().await;
     let team = team(&server).await;
     let mut alice = connect(&server, "alpha", &team.alice).await;
-    wait_for(&mut alice, "chat_ready", WAIT)
+    wait_for(&mut alice, "chat_ready", wait())
         .await
         .expect("ready");
     request(&mut alice, "open_direct_message", json!({"agent": "code"})).await;
@@ -270,13 +266,13 @@ async fn a_reconnecting_outsider_replays_nothing_private() {
         json!({"channel": "general", "content": "public"}),
     )
     .await;
-    let seen = replay(&server, "alpha", &team.carol, 0).await;
+    let seen = replay(&server, "alpha", &team.carol, 0, "public").await;
     assert!(seen.contains("public"), "{seen}");
     assert!(
         !seen.contains("private") && !seen.contains("dm:code"),
         "{seen}"
     );
-    let seen = replay(&server, "alpha", &team.code, 0).await;
+    let seen = replay(&server, "alpha", &team.code, 0, "public").await;
     assert!(
         seen.contains("private one") && seen.contains("private two"),
         "{seen}"

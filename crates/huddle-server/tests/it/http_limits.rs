@@ -1,11 +1,11 @@
 //! Connection limits against a real server over raw TCP: a header trickled too slowly is cut
 //! off, and one address cannot hold more than its share of connections.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::TestServer;
+use common::{wait, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -30,11 +30,30 @@ async fn health(server: &TestServer) -> Option<String> {
         .await
         .ok()?;
     let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_string(&mut answer))
+    tokio::time::timeout(wait(), tcp.read_to_string(&mut answer))
         .await
         .ok()?
         .ok()?;
     (!answer.is_empty()).then_some(answer)
+}
+
+/// A connection the server has accepted and served once, kept open (HTTP/1.1 keep-alive).
+async fn served_connection(server: &TestServer) -> TcpStream {
+    let mut tcp = TcpStream::connect(server.addr).await.expect("connect");
+    tcp.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(wait(), tcp.read(&mut buf))
+        .await
+        .expect("an answer in time")
+        .expect("read");
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    tcp
 }
 
 #[tokio::test]
@@ -50,11 +69,11 @@ async fn a_trickled_header_is_cut_off() {
         let _ = slow.write_all(b"X-Trickle: 1\r\n").await;
     }
     assert!(
-        closed_within(&mut slow, Duration::from_secs(4)).await,
+        closed_within(&mut slow, wait()).await,
         "a header still incomplete after the timeout ends the connection"
     );
     assert!(
-        closed_within(&mut silent, Duration::from_secs(4)).await,
+        closed_within(&mut silent, wait()).await,
         "so does a connection that never sends a byte"
     );
     let answer = health(&server).await.expect("a prompt client is served");
@@ -65,14 +84,13 @@ async fn a_trickled_header_is_cut_off() {
 async fn one_address_holds_only_its_share_of_connections() {
     let server = TestServer::start_with(|c| c.http.max_connections_per_address = 3).await;
     let mut held = Vec::new();
+    // Each served once, so the server has surely accepted all three before the next one knocks.
     for _ in 0..3 {
-        held.push(TcpStream::connect(server.addr).await.expect("connect"));
+        held.push(served_connection(&server).await);
     }
-    // Let the server accept them before the next one knocks.
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let mut fourth = TcpStream::connect(server.addr).await.expect("tcp accepts");
     assert!(
-        closed_within(&mut fourth, Duration::from_secs(3)).await,
+        closed_within(&mut fourth, wait()).await,
         "the fourth connection from the same address is closed at once"
     );
     assert_eq!(
@@ -81,7 +99,14 @@ async fn one_address_holds_only_its_share_of_connections() {
         "and no request gets through it"
     );
     held.pop();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let answer = health(&server).await.expect("a freed slot serves again");
+    // The server notices the close on its own time: ask until the slot is free.
+    let started = tokio::time::Instant::now();
+    let answer = loop {
+        if let Some(answer) = health(&server).await {
+            break answer;
+        }
+        assert!(started.elapsed() < wait(), "a freed slot serves again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

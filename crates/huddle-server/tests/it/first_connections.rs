@@ -3,16 +3,13 @@
 //! are created on first use; two first connections used to create two, the second replacing the
 //! first, and a socket of the replaced one was closed on its first event.
 
-mod common;
+use crate::common;
 
-use std::time::Duration;
-
-use common::TestServer;
+use common::{wait, TestServer};
 use futures::future::join_all;
 use huddle_bench::socket::EngineConnection;
 use serde_json::json;
 
-const WAIT: Duration = Duration::from_secs(10);
 const PROJECTS: usize = 40;
 const SOCKETS: usize = 16;
 
@@ -42,7 +39,7 @@ async fn sockets_that_open_a_project_together_all_stay_connected() {
             async move {
                 let mut client = client.expect("join");
                 tokio::time::timeout(
-                    WAIT,
+                    wait(),
                     client.request("send_message", &json!({ "content": content }).to_string()),
                 )
                 .await

@@ -6,6 +6,7 @@ pub mod chat_socket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use huddle_core::AgentRole;
 use huddle_server::commands::Account;
@@ -16,6 +17,17 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// How long a test waits for something that must happen: `HUDDLE_TEST_WAIT_SECS`, 15 s unless
+/// set. Generous, because two tests share two cores and every login hashes a password; a test
+/// that passes only waits as long as the event takes.
+pub fn wait() -> Duration {
+    let secs = std::env::var("HUDDLE_TEST_WAIT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    Duration::from_secs(secs)
+}
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -32,6 +44,20 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_listening(listener(None), adjust).await
+    }
+
+    /// As [`TestServer::start_with`], with a small kernel send buffer on every accepted socket
+    /// (Linux copies the listener's, and a set size turns autotuning off): a client that stops
+    /// reading fills it after a few hundred KB, whatever the host's TCP settings.
+    pub async fn start_with_small_send_buffers(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_listening(listener(Some(SMALL_BUFFER_BYTES)), adjust).await
+    }
+
+    async fn start_listening(
+        listener: tokio::net::TcpListener,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
@@ -39,9 +65,6 @@ impl TestServer {
             ..Config::default()
         };
         adjust(&mut config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = Server::prepare(config.clone()).await.expect("prepare");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -166,6 +189,22 @@ impl TestServer {
             None => Ok(()),
         }
     }
+}
+
+/// Kernel socket buffer size for tests that need a full buffer soon (see
+/// [`TestServer::start_with_small_send_buffers`]).
+pub const SMALL_BUFFER_BYTES: u32 = 64 * 1024;
+
+/// A listener on 127.0.0.1, port 0, with `send_buffer` bytes of kernel send buffer if given.
+fn listener(send_buffer: Option<u32>) -> tokio::net::TcpListener {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    if let Some(bytes) = send_buffer {
+        socket.set_send_buffer_size(bytes).expect("SO_SNDBUF");
+    }
+    socket
+        .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("bind");
+    socket.listen(1024).expect("listen")
 }
 
 pub fn token_of(login: &Value) -> String {

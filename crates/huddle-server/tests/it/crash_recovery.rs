@@ -26,7 +26,10 @@ const WRITERS: usize = 3;
 const LIFETIMES: usize = 3;
 /// Messages each writer gets acknowledged in a lifetime before the kill.
 const ACKS_BEFORE_KILL: usize = 40;
-const WAIT: Duration = Duration::from_secs(10);
+/// Twice the suite's wait: each lifetime starts a process and three writers post 40 each.
+fn wait() -> Duration {
+    crate::common::wait() * 2
+}
 
 /// `huddle serve` on port 0 over `data_dir`, with limits raised so that the posting rate is the
 /// server's, not the rate limiter's.
@@ -59,7 +62,7 @@ impl Server {
             .expect("start the huddle binary");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let base = tokio::time::timeout(Duration::from_secs(30), async {
+        let base = tokio::time::timeout(wait(), async {
             while let Some(line) = lines.next_line().await.expect("read stdout") {
                 if let Some(addr) = line.strip_prefix("listening on ") {
                     return addr.trim().to_owned();
@@ -234,9 +237,9 @@ type InDoubt = (String, String);
 /// `send_message` to `general`; the ack's first argument, or an error when the connection dies.
 async fn send(client: &mut SocketClient, content: &str, client_id: &str) -> anyhow::Result<Value> {
     let payload = json!({"channel": "general", "content": content, "client_id": client_id});
-    let ack = tokio::time::timeout(WAIT, client.request("send_message", &payload.to_string()))
+    let ack = tokio::time::timeout(wait(), client.request("send_message", &payload.to_string()))
         .await
-        .map_err(|_| anyhow::anyhow!("no ack within {WAIT:?}"))??;
+        .map_err(|_| anyhow::anyhow!("no ack within {:?}", wait()))??;
     let mut args: Vec<Value> = serde_json::from_str(&ack)?;
     Ok(args.swap_remove(0))
 }
@@ -299,7 +302,7 @@ impl Writer {
 }
 
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    tokio::time::timeout(WAIT, async {
+    tokio::time::timeout(wait(), async {
         while !done() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -354,7 +357,7 @@ async fn acknowledged_messages_survive_sigkill_once_and_the_log_stays_gap_free()
             server.kill().await;
         }
         for (w, writer) in writers.into_iter().enumerate() {
-            let lost = tokio::time::timeout(WAIT, writer)
+            let lost = tokio::time::timeout(wait(), writer)
                 .await
                 .expect("the writer ends")
                 .expect("the writer task");

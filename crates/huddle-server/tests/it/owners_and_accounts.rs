@@ -1,17 +1,12 @@
 //! The creator owns the project; admins are protected; accounts and passwords over REST; role
 //! changes reach open sockets; reads have a budget of their own.
 
-mod common;
-
-use std::time::Duration;
+use crate::common;
 
 use common::chat_socket::{self, request, wait_for};
-use common::{token_of, TestServer};
-use huddle_bench::socket::SocketClient;
+use common::{token_of, wait, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(5);
 
 async fn post(server: &TestServer, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     let (status, _, body) = server
@@ -88,7 +83,7 @@ async fn the_creator_is_the_projects_admin_and_can_write_at_once() {
     assert_eq!(events["events"][0]["payload"]["owner"]["username"], "admin");
 
     let mut chat = chat_socket::connect(&server, "alpha", &admin).await;
-    let ready = wait_for(&mut chat, "chat_ready", WAIT)
+    let ready = wait_for(&mut chat, "chat_ready", wait())
         .await
         .expect("ready");
     assert!(ready.contains(r#""role":"admin""#), "{ready}");
@@ -439,7 +434,7 @@ async fn a_role_change_reaches_an_open_chat_socket_at_once() {
     server.add_member(&admin, "alpha", "vera", "viewer").await;
     let vera = token_of(&server.login("vera", "vera-password").await);
     let mut chat = chat_socket::connect(&server, "alpha", &vera).await;
-    wait_for(&mut chat, "chat_ready", WAIT)
+    wait_for(&mut chat, "chat_ready", wait())
         .await
         .expect("ready");
     let say = json!({"content": "hello", "channel": "general"});
@@ -449,7 +444,7 @@ async fn a_role_change_reaches_an_open_chat_socket_at_once() {
     server
         .add_member(&admin, "alpha", "vera", "contributor")
         .await;
-    let changed = wait_for(&mut chat, "member_role_changed", WAIT)
+    let changed = wait_for(&mut chat, "member_role_changed", wait())
         .await
         .expect("told of the change");
     assert!(changed.contains(r#""role":"contributor""#), "{changed}");
@@ -457,7 +452,7 @@ async fn a_role_change_reaches_an_open_chat_socket_at_once() {
     assert_eq!(sent["ok"], true, "no reconnect needed: {sent}");
 
     server.add_member(&admin, "alpha", "vera", "viewer").await;
-    wait_for(&mut chat, "member_role_changed", WAIT)
+    wait_for(&mut chat, "member_role_changed", wait())
         .await
         .expect("told of the demotion");
     let refused = request(&mut chat, "send_message", say).await;
@@ -471,14 +466,11 @@ async fn a_person_added_to_a_project_is_told_on_the_portal() {
     server.create_project(&admin, "alpha").await;
     server.add_user("bob", "bob-password").await;
     let bob = token_of(&server.login("bob", "bob-password").await);
-    let auth = json!({ "token": bob }).to_string();
-    let mut portal = SocketClient::connect(&format!("http://{}", server.addr), "/portal", &auth)
-        .await
-        .expect("portal");
+    let mut portal = chat_socket::connect_to(&server, "/portal", &json!({ "token": bob })).await;
     server
         .add_member(&admin, "alpha", "bob", "contributor")
         .await;
-    let told = wait_for(&mut portal, "added_to_project", WAIT)
+    let told = wait_for(&mut portal, "added_to_project", wait())
         .await
         .expect("added_to_project");
     assert!(
@@ -497,7 +489,7 @@ async fn history_reads_do_not_spend_the_send_budget() {
     let admin = server.admin_token().await;
     server.create_project(&admin, "alpha").await;
     let mut chat = chat_socket::connect(&server, "alpha", &admin).await;
-    let ready = wait_for(&mut chat, "chat_ready", WAIT)
+    let ready = wait_for(&mut chat, "chat_ready", wait())
         .await
         .expect("ready");
     assert!(
@@ -541,7 +533,7 @@ async fn channels_say_where_the_reader_stopped() {
     let admin = server.admin_token().await;
     server.create_project(&admin, "alpha").await;
     let mut chat = chat_socket::connect(&server, "alpha", &admin).await;
-    wait_for(&mut chat, "chat_ready", WAIT)
+    wait_for(&mut chat, "chat_ready", wait())
         .await
         .expect("ready");
     let sent = request(
