@@ -2,6 +2,8 @@
 
 Starts a real `huddle serve` process, talks REST with requests, creates users
 with the CLI, and wraps socketio.Client with a thread-safe event recorder.
+Servers get a clean environment and lifted per-user budgets (see `Server`);
+conftest.py prints the log tail of every running server when a test fails.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import socketio
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 HUDDLE_BIN = os.environ.get("HUDDLE_BIN") or str(REPO_ROOT / "target" / "debug" / "huddle")
-WAIT_S = float(os.environ.get("E2E_WAIT_MS", "10000")) / 1000.0
+# The one wait budget: how long any wait for something that must happen may take.
+WAIT_S = float(os.environ.get("E2E_WAIT_MS", "20000")) / 1000.0
 TRANSPORTS = ["websocket", "polling"]
 NS = "/portal"
 MEMBER_KINDS = {"member_added", "member_removed"}
@@ -39,25 +42,56 @@ engineio.payload.Payload.max_decode_packets = int(os.environ.get("E2E_PY_MAX_DEC
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _LISTEN = re.compile(r"listening on http://(\S+)")
 
+# Per-user budgets a server gets unless a test asks for the production defaults
+# (`limits="default"`): test traffic (setup, several sockets of one user) never races them.
+# The limiter itself is tested on servers started with `limits="default"`.
+LIFTED_LIMITS = {
+    "HUDDLE_REALTIME__EVENTS_PER_SECOND": "10000",
+    "HUDDLE_REALTIME__EVENTS_PER_MINUTE": "1000000",
+    "HUDDLE_REALTIME__READS_PER_SECOND": "10000",
+    "HUDDLE_REALTIME__READS_PER_MINUTE": "1000000",
+}
+
+# Variables a server inherits from this process; nothing else (no DATABASE_URL, REDIS_URL, HUDDLE_*).
+BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+
+# Servers started and not stopped yet (conftest.py prints their log tails when a test fails).
+LIVE_SERVERS: list["Server"] = []
+
 
 def rand(n: int = 4) -> str:
     return secrets.token_hex(n)
 
 
 class Server:
-    """A running `huddle serve --listen 127.0.0.1:0` with a fresh data dir; `env` adds or
-    overrides environment variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`)."""
+    """A running `huddle serve --listen 127.0.0.1:0` with a fresh data dir and a clean
+    environment (nothing inherited but PATH, HOME, locale, TZ and TMPDIR). The per-user send and
+    read budgets are lifted (`LIFTED_LIMITS`) unless `limits` is "default"; `env` adds or
+    overrides variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`)."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, limits: str = "lifted") -> None:
         if not os.path.exists(HUDDLE_BIN):
             raise RuntimeError(f"HUDDLE_BIN not found: {HUDDLE_BIN}")
+        if limits not in ("lifted", "default"):
+            raise ValueError(f"limits: 'lifted' or 'default', not {limits!r}")
         self.data_dir = tempfile.mkdtemp(prefix="huddle-e2e-py-")
         self.admin_password = "pw-" + rand(12)
-        self.env = dict(os.environ, HUDDLE_ADMIN_PASSWORD=self.admin_password, RUST_LOG="info", **(env or {}))
+        self.label = " ".join([f"{k}={v}" for k, v in (env or {}).items()] + (["limits=default"] if limits == "default" else []))
+        self.env = {k: os.environ[k] for k in BASIC_ENV if k in os.environ}
+        self.env.update(
+            RUST_LOG="info",
+            # No huddle.toml from the working directory: a file that does not exist is skipped.
+            HUDDLE_CONFIG=os.path.join(self.data_dir, "no-huddle.toml"),
+            **(LIFTED_LIMITS if limits == "lifted" else {}),
+            HUDDLE_ADMIN_PASSWORD=self.admin_password,
+        )
+        self.env.update(env or {})
         self.log: deque[str] = deque(maxlen=2000)
+        self.base = "(not listening yet)"
         self.proc = subprocess.Popen(
             [HUDDLE_BIN, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
             env=self.env,
+            cwd=self.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -86,16 +120,24 @@ class Server:
         ]
         for t in self._threads:
             t.start()
-        found.wait(30)
+        start_wait = max(WAIT_S, 30)  # start-up hashes the admin password: slow in a debug build
+        found.wait(start_wait)
         if self._addr is None:
             self.stop()
             raise RuntimeError(
-                "server did not print 'listening on http://...' within 30 s "
+                f"server did not print 'listening on http://...' within {start_wait} s "
                 f"(exit code {self.proc.returncode}):\n" + "\n".join(self.log)
             )
         self.base = f"http://{self._addr}"
+        LIVE_SERVERS.append(self)
+
+    def tail(self, n: int = 80) -> str:
+        """The last `n` lines the server printed."""
+        return "\n".join(list(self.log)[-n:])
 
     def stop(self) -> None:
+        if self in LIVE_SERVERS:
+            LIVE_SERVERS.remove(self)
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -110,6 +152,7 @@ class Server:
         r = subprocess.run(
             [HUDDLE_BIN, "user", "add", username, "--password", password, "--data-dir", self.data_dir],
             env=self.env,
+            cwd=self.data_dir,
             capture_output=True,
             text=True,
             timeout=30,
@@ -121,6 +164,7 @@ class Server:
         r = subprocess.run(
             [HUDDLE_BIN, "agent", "add", name, "--role", role, "--password", password, "--data-dir", self.data_dir],
             env=self.env,
+            cwd=self.data_dir,
             capture_output=True,
             text=True,
             timeout=30,
@@ -173,6 +217,39 @@ class Server:
         return out, last_seq
 
 
+def _in_order(eio) -> None:
+    """Two changes to one python-engineio client (4.x, pinned in requirements.txt), so that the
+    tests judge the server rather than these client quirks:
+
+    - It hands every received message to a new thread, so handlers (and so the recorder) can see
+      messages out of the order they arrived in, and a barrier's marker before what came ahead of
+      it. Dispatch them in the reader's thread instead, in arrival order. A DISCONNECT packet
+      stays on a thread of its own: its handler joins the reader.
+    - disconnect() loses its CLOSE packet when the writer is in the middle of a POST (say, the
+      PONG to the ping the server sends as a connection opens): the writer sees the state change
+      before it takes CLOSE from its queue, and the reader then waits for the server to end the
+      pending long-poll by itself (after `connect_timeout_secs`, 10 s, for a refused namespace).
+      Let the writer send what is queued first.
+    """
+    trigger = eio._trigger_event
+    disconnect = eio.disconnect
+
+    def trigger_in_order(event, *args, **kwargs):
+        if event == "message" and kwargs.get("run_async") and not (isinstance(args[0], str) and args[0][:1] == "1"):
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    def disconnect_after_writes(abort=False, reason=None):
+        if eio.state == "connected" and not abort and getattr(eio, "queue", None) is not None:
+            q = eio.queue
+            with q.all_tasks_done:
+                q.all_tasks_done.wait_for(lambda: q.unfinished_tasks == 0, timeout=eio.request_timeout)
+        return disconnect(abort=abort, reason=reason)
+
+    eio._trigger_event = trigger_in_order
+    eio.disconnect = disconnect_after_writes
+
+
 class Portal:
     """A real socketio.Client on /portal (or namespace `ns`) restricted to one transport."""
 
@@ -184,6 +261,7 @@ class Portal:
         self.events: list[tuple[str, tuple]] = []
         self.cond = threading.Condition()
         self.sio = socketio.Client(reconnection=False, handle_sigint=False)
+        _in_order(self.sio.eio)
 
         @self.sio.on("*", namespace=ns)
         def _any(event, *args):
@@ -272,10 +350,18 @@ class Portal:
             ]
 
     def close(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:  # noqa: BLE001 - best effort during teardown
-            pass
+        """Disconnects, waiting at most the wait budget: python-socketio's disconnect() joins its
+        read loop, which over polling waits for the pending long-poll to come back."""
+
+        def run():
+            try:
+                self.sio.disconnect()
+            except Exception:  # noqa: BLE001 - best effort during teardown
+                pass
+
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        t.join(WAIT_S)
 
 
 class ChatSocket(Portal):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import re
 import struct
-import time
 import zlib
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit, parse_qsl
 
@@ -18,7 +17,7 @@ import requests
 import socketio
 
 from harness import TRANSPORTS, WAIT_S, Server, rand
-from test_chat import Chat, People, chats, fresh_project, people, refused  # noqa: F401 (fixtures)
+from test_chat import Chat, People, barrier, chats, fresh_project, people, refused  # noqa: F401 (fixtures)
 
 
 # ---------------------------------------------------------------- PNG, uploads, downloads
@@ -304,12 +303,15 @@ def test_more_connection_cap(server, people, chats, transport):
     # The server's namespace DISCONNECT packet: socket.io-client calls it "io server disconnect",
     # python-socketio "server disconnect" (not "transport close" / "transport error").
     assert reason == socketio.Client.reason.SERVER_DISCONNECT == "server disconnect", f"reason: {reason!r}"
-    time.sleep(0.5)
+    # The oldest is closed before the sixth gets chat_ready; a request of each other one, answered
+    # on its own connection, comes after any close the server sent it.
+    for i, c in enumerate(opened[1:], start=2):
+        h = c.req("request_message_history", {"channel": "general", "limit": 1})
+        assert isinstance(h, dict) and h.get("ok") is True, f"connection {i}: {h}"
     for i, c in enumerate(opened[1:], start=2):
         assert c.sock.sio.connected, f"connection {i} stays connected"
         assert c.got("$disconnect") == [], f"connection {i} got no disconnect"
-        h = c.req("request_message_history", {"channel": "general", "limit": 1})
-        assert isinstance(h, dict) and h.get("ok") is True, h
+        assert c.got("connection_closed") == [], f"connection {i} got no connection_closed"
 
 
 # ---------------------------------------------------------------- resync (replay_limit 5)
@@ -317,7 +319,7 @@ def test_more_connection_cap(server, people, chats, transport):
 def small():
     srv = Server(env={"HUDDLE_REALTIME__REPLAY_LIMIT": "5"})
     try:
-        yield srv, People(srv)
+        yield srv, People(srv, keys=("bob",))
     finally:
         srv.stop()
 
@@ -342,7 +344,6 @@ def test_more_resync_required_past_replay_limit(small, transport):
         def miss_and_return(n):
             nonlocal b
             b.close()
-            time.sleep(0.2)
             sent = [a.send(f"gap {n} #{i} {rand(2)}") for i in range(n)]
             a.wait_message(sent[-1]["message_id"])
             b = open_chat("bob", {"since_seq": since})
@@ -356,14 +357,15 @@ def test_more_resync_required_past_replay_limit(small, transport):
         assert rr == {"project_name": project, "last_seq": last10}, rr
         names = [n for n, _ in b.sock.snapshot()]
         assert names.index("chat_ready") < names.index("resync_required"), names
-        time.sleep(0.5)
-        sent_ids = {m["message_id"] for m in sent10}
-        assert [p["seq"] for p in b.got("message_received") if p["message_id"] in sent_ids] == [], (
-            "none of the 10 missed messages is replayed"
-        )
-        assert len(b.got("resync_required")) == 1
+        # Live delivery continues after resync_required; the live message is also the barrier
+        # behind anything replayed.
         live = a.send("live after resync")
         assert b.wait_message(live["message_id"])["seq"] == last10 + 1, "live delivery continues"
+        sent_ids = {m["message_id"] for m in sent10}
+        before_live = b.got("message_received", 0, b.up_to(live))
+        assert [p["seq"] for p in before_live if p["message_id"] in sent_ids] == [], "none of the 10 missed messages is replayed"
+        assert before_live == [], "nothing is replayed"
+        assert len(b.got("resync_required", 0, b.up_to(live))) == 1
         since = last10 + 1
 
         # 3 and exactly replay_limit (5) behind: replayed in order, no resync_required.
@@ -373,14 +375,17 @@ def test_more_resync_required_past_replay_limit(small, transport):
                 lambda evs: any(nm == "message_received" and a_ and a_[0].get("seq") == since + n for nm, a_ in evs),
                 f"replay of {n} up to seq {since + n}",
             )
-            time.sleep(0.5)
-            assert [(p["seq"], p["message_id"]) for p in b.got("message_received")] == [
+            # Duplicates, if any, would arrive before a marker sent after the replay.
+            marker = barrier(a, (b,))
+            up_to = b.up_to(marker)
+            assert [(p["seq"], p["message_id"]) for p in b.got("message_received", 0, up_to)] == [
                 (since + 1 + i, m["message_id"]) for i, m in enumerate(sent)
             ], f"{n} missed: exactly those replayed, in order"
-            assert b.got("resync_required") == [], f"{n} missed (limit 5): no resync_required"
+            assert b.sock.snapshot()[up_to][1][0]["seq"] == since + n + 1, "the marker follows the replay"
+            assert b.got("resync_required", 0, up_to) == [], f"{n} missed (limit 5): no resync_required"
             names = [nm for nm, _ in b.sock.snapshot()]
             assert names.index("chat_ready") < names.index("message_received"), "chat_ready precedes the replay"
-            since += n
+            since += n + 1  # the marker
     finally:
         for c in opened:
             c.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -54,6 +53,22 @@ def joined_portal(server, transport, token, project, since_seq=None):
 
 def reached(portal, project, seq):
     return lambda evs: any(pl["seq"] >= seq for _, pl in portal.project_events(project))
+
+
+def marker_event(portal, server, token, project, username, last_seq):
+    """The barrier on /portal: one more project event (`username`, not a member now, is added),
+    which `portal` must receive as seq `last_seq + 1`. Delivery to a socket is in seq order, so
+    what it received before that is all it will ever receive of the events up to `last_seq`.
+    Returns the project events received before the marker."""
+    server.add_member(token, project, username, "contributor")
+    portal.wait_until(
+        lambda evs: any(pl["seq"] == last_seq + 1 for _, pl in portal.project_events(project)),
+        f"the marker event (seq {last_seq + 1})",
+    )
+    evs = portal.project_events(project)
+    i = next(i for i, (_, pl) in enumerate(evs) if pl["seq"] == last_seq + 1)
+    assert evs[i][0] == "member_added", evs[i]
+    return evs[:i]
 
 
 def assert_event_payload(name, p, project):
@@ -140,7 +155,6 @@ def test_3_resume_replays_exactly_the_missed_events(server, transport):
     since = joined["last_seq"]
     assert isinstance(since, int) and since >= 1
     first.close()
-    time.sleep(0.1)
 
     churn(server, token, project, user, n)
     missed, last = server.events(token, project, since)
@@ -151,7 +165,9 @@ def test_3_resume_replays_exactly_the_missed_events(server, transport):
         p.connect()
         p.emit("join_project", {"project_name": project, "since_seq": since})
         p.wait_until(reached(p, project, last), f"replayed events up to seq {last}")
-        time.sleep(0.5)  # duplicates, if any, would arrive now
+        # Duplicates, if any, would arrive before a marker event made after the replay (n is
+        # even: the user is not a member now).
+        replay = marker_event(p, server, token, project, user, last)
         evs = p.snapshot()
         names = [name for name, _ in evs]
         assert "joined_project" in names
@@ -159,7 +175,6 @@ def test_3_resume_replays_exactly_the_missed_events(server, transport):
         assert evs[joined_idx][1][0]["last_seq"] == last
         first_replay = next(i for i, (nm, _) in enumerate(evs) if nm in ("member_added", "member_removed"))
         assert joined_idx < first_replay, "joined_project must precede the replay"
-        replay = p.project_events(project)
         for name, pl in replay:
             assert_event_payload(name, pl, project)
         assert [pl["seq"] for _, pl in replay] == [e["seq"] for e in missed]
@@ -183,8 +198,7 @@ def test_4_live_events_are_contiguous(server, transport):
         rest_events, last = server.events(token, project, start)
         assert last == start + n
         p.wait_until(reached(p, project, last), f"live events up to seq {last}")
-        time.sleep(0.3)
-        live = p.project_events(project)
+        live = marker_event(p, server, token, project, user, last)  # n is even
         for name, pl in live:
             assert_event_payload(name, pl, project)
         assert [pl["seq"] for _, pl in live] == list(range(start + 1, last + 1))
@@ -221,7 +235,11 @@ def test_5_non_member_gets_error_and_no_events(server, transport):
         churn(server, token, project, other, 4)
         _, last = server.events(token, project)
         sentinel.wait_until(reached(sentinel, project, last), "sentinel receives the live events")
-        time.sleep(0.5)
+        # The dispatcher hands an event to every socket of the room before the next one, so by now
+        # anything leaked to `p` is queued on its connection, ahead of the ack of a request made
+        # now (leaving a project it never joined: a no-op).
+        left = p.emit_with_ack("leave_project", {"project_name": project})
+        assert isinstance(left, dict) and left.get("ok") is True, f"leave_project: {left!r}"
         leaked = [(n, a) for n, a in p.snapshot() if n not in ("$connect", "error")]
         assert leaked == [], "non-member must receive nothing but the errors"
         assert len(p.named("error")) == 2

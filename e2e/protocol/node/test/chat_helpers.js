@@ -1,8 +1,8 @@
 // Helpers shared by the chat-namespace tests (chat, chat_more, direct): test users by key with
-// lazily renewed tokens, fresh projects, a connected and paced chat socket (`Chat`), and the
-// check of a refused ack.
+// lazily renewed tokens, fresh projects, a connected chat socket (`Chat`), the barrier that
+// shows what did not happen, and the check of a refused ack.
 import assert from 'node:assert/strict';
-import { rand, sleep, cliUserAdd, login, createProject, addMember, chatSocket } from './harness.js';
+import { rand, cliUserAdd, login, createProject, addMember, chatSocket } from './harness.js';
 
 /**
  * Creates a user for each of `keys` with the CLI (username `<key><random>`) and records it in
@@ -56,7 +56,11 @@ export function chatHelpers(getServer, users) {
   return { tokenOf, nameOf, freshProject, openChat };
 }
 
-/** A connected chat socket plus its chat_ready; requests are paced under the rate limit. */
+/**
+ * A connected chat socket plus its chat_ready. Requests are not paced: the harness's servers
+ * lift the per-user budgets (they count per user and project, over all of a user's sockets),
+ * and the rate-limit tests run on servers with the production limits.
+ */
 export class Chat {
   /** Connects to `/chat/<project>` on `server` as `key` (with `token`) and waits for chat_ready. */
   static async open(server, transport, project, key, token, extraAuth = {}) {
@@ -71,22 +75,9 @@ export class Chat {
     this.ready = ready;
     this.project = project;
     this.key = key;
-    this.sent = []; // emit times, for pacing
-  }
-
-  /** Stays at <= 8 requests in any 1.2 s (the server allows 10/s per socket). */
-  async pace() {
-    for (;;) {
-      const now = Date.now();
-      this.sent = this.sent.filter((t) => now - t < 1200);
-      if (this.sent.length < 8) break;
-      await sleep(1200 - (now - this.sent[0]) + 5);
-    }
-    this.sent.push(Date.now());
   }
 
   async req(name, payload) {
-    await this.pace();
     return this.rec.emitWithAck(name, payload);
   }
 
@@ -98,19 +89,29 @@ export class Chat {
     return ack.message;
   }
 
-  /** Payloads of an event name received so far (optionally after an index mark). */
-  got(name, from = 0) {
-    return this.rec.events.slice(from).filter((e) => e.name === name).map((e) => e.args[0]);
+  /** Payloads of an event name received so far (between index marks `from` and `to`). */
+  got(name, from = 0, to = undefined) {
+    return this.rec.events.slice(from, to).filter((e) => e.name === name).map((e) => e.args[0]);
   }
 
   mark() {
     return this.rec.events.length;
   }
 
-  /** [event, message_id] received since `mark`, without presence (connects of other sockets). */
-  after(mark) {
+  /**
+   * The index mark of the `message_received` of `message` (a barrier's marker): the events
+   * before it are all this socket will ever get of what happened before the marker was sent.
+   */
+  upTo(message) {
+    const i = this.rec.events.findIndex((e) => e.name === 'message_received' && e.args[0]?.message_id === message.message_id);
+    assert.ok(i >= 0, `${this.key} has not received ${message.message_id}`);
+    return i;
+  }
+
+  /** [event, message_id] received since `mark` (up to mark `to`), without presence (connects of other sockets). */
+  after(mark, to = undefined) {
     return this.rec.events
-      .slice(mark)
+      .slice(mark, to)
       .filter((e) => e.name !== 'presence')
       .map((e) => [e.name, e.args[0]?.message_id]);
   }
@@ -138,6 +139,18 @@ export class Chat {
   close() {
     this.rec.close();
   }
+}
+
+/**
+ * The barrier: `sender` posts a marker message (in `channel`) and each of `chats` waits for it.
+ * Delivery to a socket is in `seq` order, so whatever a socket received before the marker is all
+ * it will ever receive of what happened before the marker was sent: assert on `chat.upTo(marker)`
+ * instead of sleeping and hoping that nothing more arrives. Returns the marker message.
+ */
+export async function barrier(sender, chats, channel = 'general') {
+  const marker = await sender.send(`barrier ${rand(4)}`, channel === 'general' ? {} : { channel });
+  for (const chat of chats) await chat.waitMessage(marker.message_id);
+  return marker;
 }
 
 /** The ack of a request that must be refused with error `code` (and a message). */

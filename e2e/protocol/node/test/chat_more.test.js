@@ -1,19 +1,19 @@
 // More real socket.io-client (Node) tests of the Huddle chat namespace `/chat/<project>`
 // (contract: docs/chat-api.md): attachments, search, presence, resync after a long gap,
 // and the per-user connection cap. Every socket test runs once per transport.
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import {
   TRANSPORTS,
   WAIT_MS,
+  it,
   rand,
-  sleep,
   startServer,
   cliUserAdd,
   rest,
 } from './harness.js';
-import { addUsers, chatHelpers, expectRefused } from './chat_helpers.js';
+import { addUsers, barrier, chatHelpers, expectRefused } from './chat_helpers.js';
 
 let server;
 const users = {}; // key -> { username, password, token, at, ttl }
@@ -390,15 +390,17 @@ for (const transport of TRANSPORTS) {
         const first = chats[0];
         const d = await first.rec.waitFor('$disconnect', 'disconnect of the oldest connection');
         assert.equal(d.args[0], 'io server disconnect', `reason: ${JSON.stringify(d.args)}`);
-        await sleep(500);
-        chats.slice(1).forEach((c, i) => {
-          assert.equal(c.rec.socket.connected, true, `connection ${i + 2} stays connected`);
-          assert.deepEqual(c.got('$disconnect'), [], `connection ${i + 2} got no disconnect`);
-        });
+        // The oldest is closed before the sixth gets chat_ready; a request of each other one,
+        // answered on its own connection, comes after any close the server sent it.
         for (const c of chats.slice(1)) {
           const h = await c.req('request_message_history', { channel: 'general', limit: 1 });
           assert.equal(h?.ok, true, JSON.stringify(h));
         }
+        chats.slice(1).forEach((c, i) => {
+          assert.equal(c.rec.socket.connected, true, `connection ${i + 2} stays connected`);
+          assert.deepEqual(c.got('$disconnect'), [], `connection ${i + 2} got no disconnect`);
+          assert.deepEqual(c.got('connection_closed'), [], `connection ${i + 2} got no connection_closed`);
+        });
       } finally {
         for (const c of chats) c.close();
       }
@@ -433,7 +435,6 @@ describe('resync against a server with replay_limit 5', () => {
         // Misses `n` events, reconnects with since_seq; returns the new chat and what was sent.
         const missAndReturn = async (n) => {
           b.close();
-          await sleep(200);
           const sent = [];
           for (let i = 0; i < n; i++) sent.push(await a.send(`gap ${n} #${i} ${rand(2)}`));
           await a.waitMessage(sent[sent.length - 1].message_id);
@@ -450,17 +451,18 @@ describe('resync against a server with replay_limit 5', () => {
         assert.deepEqual(rr.args[0], { project_name: project, last_seq: last10 }, JSON.stringify(rr.args[0]));
         const names = b.rec.events.map((e) => e.name);
         assert.ok(names.indexOf('chat_ready') < names.indexOf('resync_required'), `chat_ready first: ${names}`);
-        await sleep(500);
+        // Live delivery continues after resync_required; the live message is also the barrier
+        // behind anything replayed.
+        const live = await a.send('live after resync');
+        assert.equal((await b.waitMessage(live.message_id)).seq, last10 + 1);
         const sentIds = new Set(sent10.map((m) => m.message_id));
         assert.deepEqual(
-          b.got('message_received').filter((p) => sentIds.has(p.message_id)).map((p) => p.seq),
+          b.got('message_received', 0, b.upTo(live)).filter((p) => sentIds.has(p.message_id)).map((p) => p.seq),
           [],
           'none of the 10 missed messages is replayed',
         );
-        assert.equal(b.got('resync_required').length, 1);
-        // Live delivery continues after resync_required.
-        const live = await a.send('live after resync');
-        assert.equal((await b.waitMessage(live.message_id)).seq, last10 + 1);
+        assert.deepEqual(b.got('message_received', 0, b.upTo(live)), [], 'nothing is replayed');
+        assert.equal(b.got('resync_required', 0, b.upTo(live)).length, 1);
         since = last10 + 1;
 
         // 3 behind: replayed in order, no resync_required.
@@ -471,16 +473,18 @@ describe('resync against a server with replay_limit 5', () => {
             (evs) => evs.some((e) => e.name === 'message_received' && e.args[0]?.seq === since + n),
             `replay of ${n} up to seq ${since + n}`,
           );
-          await sleep(500);
+          // Duplicates, if any, would arrive before a marker sent after the replay.
+          const marker = await barrier(a, [b]);
           assert.deepEqual(
-            b.got('message_received').map((p) => [p.seq, p.message_id]),
+            b.got('message_received', 0, b.upTo(marker)).map((p) => [p.seq, p.message_id]),
             expected,
             `${n} missed: exactly those replayed, in order`,
           );
-          assert.deepEqual(b.got('resync_required'), [], `${n} missed (limit 5): no resync_required`);
+          assert.equal(b.rec.events[b.upTo(marker)].args[0].seq, since + n + 1, 'the marker follows the replay');
+          assert.deepEqual(b.got('resync_required', 0, b.upTo(marker)), [], `${n} missed (limit 5): no resync_required`);
           const names2 = b.rec.events.map((e) => e.name);
           assert.ok(names2.indexOf('chat_ready') < names2.indexOf('message_received'), 'chat_ready precedes the replay');
-          since += n;
+          since += n + 1; // the marker
         }
       } finally {
         for (const c of opened) c.close();

@@ -3,11 +3,12 @@
 // `GET /api/agents` shows its live status, and a direct message `dm:{agent}:{user}` between one
 // person and that agent reaches its two participants and nobody else — live, on resume, in the
 // REST event log, history, channel list and search. Every socket test runs once per transport.
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   TRANSPORTS,
   WAIT_MS,
+  it,
   rand,
   sleep,
   startServer,

@@ -1,6 +1,10 @@
 // Shared harness for the Huddle protocol tests: starts a real server process,
 // talks REST to it with fetch, creates users with the CLI, and wraps real
 // socket.io-client sockets with an event recorder that can be awaited.
+//
+// Importing it also registers, for the importing test file, a hook that prints the log tail of
+// every server still running when a test fails, and it exports `it` with a per-test timeout.
+import { it as nodeIt, afterEach } from 'node:test';
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +20,60 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..', '..');
 
 export const HUDDLE_BIN = process.env.HUDDLE_BIN || path.join(repoRoot, 'target', 'debug', 'huddle');
-export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 10000);
+/** The one wait budget: how long any wait for something that must happen may take. */
+export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 20000);
+/** Each test fails after this long. (`--test-timeout` in package.json bounds a whole file in Node 20.) */
+export const TEST_TIMEOUT_MS = Number(process.env.E2E_TEST_TIMEOUT_MS || 180000);
 export const TRANSPORTS = ['websocket', 'polling'];
+
+/** `it` of node:test with the per-test timeout (`TEST_TIMEOUT_MS`) unless options say otherwise. */
+export function it(name, options, fn) {
+  if (typeof options === 'function') return nodeIt(name, { timeout: TEST_TIMEOUT_MS }, options);
+  return nodeIt(name, { timeout: TEST_TIMEOUT_MS, ...options }, fn);
+}
+
+/** Servers started and not stopped yet: their log tails are printed when a test fails. */
+const liveServers = new Set();
+const LOG_TAIL_LINES = 80;
+
+afterEach((t) => {
+  if (t.passed) return;
+  for (const server of liveServers) {
+    const tail = server.log.slice(-LOG_TAIL_LINES);
+    process.stderr.write(
+      `--- "${t.fullName}" failed; last ${tail.length} lines of the server at ${server.base} (${server.label}) ---\n` +
+        `${tail.join('\n')}\n--- end of server log ---\n`,
+    );
+  }
+});
+
+/**
+ * Per-user budgets the servers of these tests get unless a test asks for the production
+ * defaults (`limits: 'default'`): test traffic (setup, several sockets of one user) never races
+ * them. The limiter itself is tested on servers started with `limits: 'default'`.
+ */
+export const LIFTED_LIMITS = {
+  HUDDLE_REALTIME__EVENTS_PER_SECOND: '10000',
+  HUDDLE_REALTIME__EVENTS_PER_MINUTE: '1000000',
+  HUDDLE_REALTIME__READS_PER_SECOND: '10000',
+  HUDDLE_REALTIME__READS_PER_MINUTE: '1000000',
+};
+
+/** Variables the server inherits from this process; nothing else (no DATABASE_URL, REDIS_URL, HUDDLE_*). */
+const BASIC_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
+
+/** The environment of a server and its CLI: the basics, then the harness's settings, then `extra`. */
+function cleanEnv(dataDir, extra) {
+  const env = {};
+  for (const k of BASIC_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+  return {
+    ...env,
+    RUST_LOG: 'info',
+    // No huddle.toml from the working directory: a file that does not exist is skipped.
+    HUDDLE_CONFIG: path.join(dataDir, 'no-huddle.toml'),
+    ...extra,
+  };
+}
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -39,18 +95,26 @@ export function withTimeout(promise, ms, what) {
 }
 
 /**
- * Starts `huddle serve` on an ephemeral port with a fresh data dir; `env` adds or
- * overrides environment variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`).
+ * Starts `huddle serve` on an ephemeral port with a fresh data dir and a clean environment
+ * (nothing inherited but PATH, HOME, locale, TZ and TMPDIR). The per-user send and read budgets
+ * are lifted (`LIFTED_LIMITS`) unless `limits` is `'default'`; `env` adds or overrides
+ * variables (e.g. `HUDDLE_REALTIME__REPLAY_LIMIT`).
  */
-export async function startServer({ env: extraEnv = {} } = {}) {
+export async function startServer({ env: extraEnv = {}, limits = 'lifted' } = {}) {
   if (!existsSync(HUDDLE_BIN)) {
     throw new Error(`HUDDLE_BIN not found: ${HUDDLE_BIN}`);
   }
+  if (limits !== 'lifted' && limits !== 'default') throw new Error(`limits: 'lifted' or 'default', not ${limits}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-node-'));
   const adminPassword = `pw-${rand(12)}`;
-  const env = { ...process.env, HUDDLE_ADMIN_PASSWORD: adminPassword, RUST_LOG: 'info', ...extraEnv };
+  const env = cleanEnv(dataDir, {
+    ...(limits === 'lifted' ? LIFTED_LIMITS : {}),
+    HUDDLE_ADMIN_PASSWORD: adminPassword,
+    ...extraEnv,
+  });
   const child = spawn(HUDDLE_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     env,
+    cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = [];
@@ -76,7 +140,7 @@ export async function startServer({ env: extraEnv = {} } = {}) {
       );
       child.once('error', reject);
     }),
-    30000,
+    Math.max(WAIT_MS, 30000), // start-up hashes the admin password: slow in a debug build
     'server "listening on http://..." line',
   ).catch((e) => {
     child.kill('SIGKILL');
@@ -84,14 +148,19 @@ export async function startServer({ env: extraEnv = {} } = {}) {
     throw new Error(`${e.message}\n--- server output ---\n${log.join('\n')}`);
   });
 
+  const label = Object.entries(extraEnv).concat(limits === 'default' ? [['limits', 'default']] : [])
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || 'harness defaults';
   const server = {
     child,
     dataDir,
     adminPassword,
     env,
     log,
+    label,
     base: `http://${addr}`,
     async stop() {
+      liveServers.delete(server);
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -102,6 +171,7 @@ export async function startServer({ env: extraEnv = {} } = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  liveServers.add(server);
   return server;
 }
 
@@ -111,7 +181,7 @@ export async function cliUserAdd(server, username, password) {
     await execFileP(
       HUDDLE_BIN,
       ['user', 'add', username, '--password', password, '--data-dir', server.dataDir],
-      { env: server.env, timeout: 30000 },
+      { env: server.env, cwd: server.dataDir, timeout: 30000 },
     );
   } catch (e) {
     throw new Error(`huddle user add ${username} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
@@ -127,7 +197,7 @@ export async function cliAgentAdd(server, name, role, password) {
     await execFileP(
       HUDDLE_BIN,
       ['agent', 'add', name, '--role', role, '--password', password, '--data-dir', server.dataDir],
-      { env: server.env, timeout: 30000 },
+      { env: server.env, cwd: server.dataDir, timeout: 30000 },
     );
   } catch (e) {
     throw new Error(`huddle agent add ${name} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
@@ -255,7 +325,13 @@ export class Recorder {
   constructor(socket) {
     this.socket = socket;
     this.events = []; // { name, args, at }
+    // Every packet of this namespace as decoded by the connection (the Manager), also those
+    // socket.io-client would not hand to the socket (events before it is connected).
+    this.packets = []; // { type, data }
     this.waiters = [];
+    socket.io.on('packet', (p) => {
+      if (p.nsp === socket.nsp) this.packets.push({ type: p.type, data: p.data });
+    });
     socket.onAny((name, ...args) => this.push(name, args));
     socket.on('connect', () => this.push('$connect', []));
     socket.on('connect_error', (err) => this.push('$connect_error', [err]));
