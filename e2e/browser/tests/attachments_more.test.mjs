@@ -5,13 +5,12 @@
 // before any request is made.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
-  launchBrowser, makePng, openChatUser, screenshotDir, shutDown, startServer, loginToken, createProject,
+  WAIT, createProject, launchBrowser, loginToken, makePng, openChatUser, screenshots, shutDown, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 const message = (page, text) => page.getByTestId('message-list').locator('article.msg', { hasText: text });
 
 async function send(page, text) {
@@ -27,7 +26,9 @@ async function attach(page, files) {
     files.length, WAIT);
 }
 
-const heights = (loc) => loc.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
+/** The chips' heights by file name: the order of a message's files is not what is tested. */
+const heightsByName = (loc) => loc.evaluateAll((els) => Object.fromEntries(
+  els.map((el) => [el.title, el.getBoundingClientRect().height]).sort(([a], [b]) => (a < b ? -1 : 1))));
 
 describe('attachments: chips, lightbox download, size limit', () => {
   let server;
@@ -36,7 +37,6 @@ describe('attachments: chips, lightbox download, size limit', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo');
@@ -56,31 +56,34 @@ describe('attachments: chips, lightbox download, size limit', () => {
     await send(page, `Two files, a tall message\n\nwith\n\nseveral\n\nparagraphs`);
     const msg = message(page, 'Two files, a tall message');
     const chips = msg.getByTestId('attachment-file');
-    await chips.nth(1).waitFor(WAIT);
-    const desk = await heights(chips);
-    assert.equal(desk.length, 2);
-    assert.equal(desk[0], desk[1], `chip heights ${desk}`);
-    assert.ok(desk[0] >= 30 && desk[0] <= 44, `chip height ${desk[0]}`);
+    // Chips are matched by their file name (their title), not their place.
+    const chip = (file) => chips.and(page.locator(`[title="${file}"]`));
+    await chip('a.txt').waitFor(WAIT);
+    await chip(long).waitFor(WAIT);
+    const desk = await heightsByName(chips);
+    assert.deepEqual(Object.keys(desk), ['a.txt', long].sort(), `the chips: ${JSON.stringify(desk)}`);
+    assert.equal(desk['a.txt'], desk[long], `chip heights ${JSON.stringify(desk)}`);
+    assert.ok(desk[long] >= 30 && desk[long] <= 44, `chip height ${desk[long]}`);
     // The long name is cut on one line, the full name stays readable as the tooltip.
-    assert.equal(await chips.nth(1).getAttribute('title'), long);
-    const name = chips.nth(1).locator('.att-name');
+    const name = chip(long).locator('.att-name');
+    assert.equal(await name.textContent(), long);
     assert.ok(await name.evaluate((el) => el.scrollWidth > el.clientWidth), 'long name is truncated');
-    await chips.nth(1).getByRole('button', { name: `Download ${long}` }).waitFor(WAIT);
+    await chip(long).getByRole('button', { name: `Download ${long}` }).waitFor(WAIT);
 
     // A reaction makes the row taller; the chips do not change.
     await msg.hover();
     await msg.getByRole('button', { name: 'Add reaction' }).click();
     await page.getByRole('dialog', { name: 'Add reaction' }).getByRole('button', { name: 'thumbs up' }).click();
     await msg.locator('.reaction[data-emoji="👍"]').waitFor(WAIT);
-    assert.deepEqual(await heights(chips), desk);
+    assert.deepEqual(await heightsByName(chips), desk);
 
     await page.setViewportSize({ width: 390, height: 844 });
     await msg.scrollIntoViewIfNeeded();
-    const phone = await heights(chips);
-    assert.deepEqual(phone, desk, `phone chip heights ${phone}`);
+    const phone = await heightsByName(chips);
+    assert.deepEqual(phone, desk, `phone chip heights ${JSON.stringify(phone)}`);
     const widths = await chips.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().right));
     assert.ok(widths.every((r) => r <= 390), `chips inside the screen: ${widths}`);
-    await page.screenshot({ path: path.join(screenshotDir, 'attachments-phone.png') });
+    await shot(page, 'attachments-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
@@ -93,7 +96,7 @@ describe('attachments: chips, lightbox download, size limit', () => {
     const box = page.getByRole('dialog', { name: 'gradient-original.png' });
     await box.locator('img').waitFor(WAIT);
     const button = box.getByRole('button', { name: 'Download original' });
-    await page.screenshot({ path: path.join(screenshotDir, 'lightbox.png') });
+    await shot(page, 'lightbox');
     const [dl] = await Promise.all([page.waitForEvent('download', WAIT), button.click()]);
     assert.equal(dl.suggestedFilename(), 'gradient-original.png');
     const saved = await readFile(await dl.path());
@@ -120,7 +123,10 @@ describe('attachments: chips, lightbox download, size limit', () => {
       hasText: 'dataset.bin is 11.0 MB; files can be at most 10 MB, so it was not uploaded.',
     }).waitFor(WAIT);
     assert.equal(await item.getAttribute('data-status'), 'error');
-    await page.waitForTimeout(500);
+    // Barrier: a request the page makes now is seen after any upload it had started.
+    const marker = page.waitForRequest((req) => req.url().endsWith('/health?barrier'), WAIT);
+    await page.evaluate(() => { fetch('/health?barrier').catch(() => {}); });
+    await marker;
     page.off('request', onRequest);
     assert.deepEqual(uploads, [], 'no upload request was made');
     assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), true, 'nothing to send');

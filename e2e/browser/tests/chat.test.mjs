@@ -2,13 +2,12 @@
 // contexts talk in #demo/general against the real server binary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, addUser, createProject, launchBrowser, loginToken, rest, screenshotDir, shutDown, startServer,
+  WAIT, WAIT_MS, addMember, addUser, createProject, launchBrowser, loginToken, refused, rest, screenshots,
+  shutDown, socketCalls, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 const XSS = '<img src=x onerror=alert(1)> [x](javascript:alert(1))';
 
 async function openUser(browser, server, username, password, problems) {
@@ -50,10 +49,9 @@ describe('chat UI', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
-    // The admin seeds 60 messages within a minute on top of the other tests' messages: the
-    // per-user minute budget (shared by all of a user's sockets) must not be what is tested here.
-    server = await startServer({ env: { HUDDLE_REALTIME__EVENTS_PER_MINUTE: '1000' } });
+    // The admin seeds 60 messages on top of the other tests' messages: startServer lifts the
+    // per-user budgets, which are not what is tested here.
+    server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo');
     await addUser(server, 'bob', 'bob-password-1');
@@ -124,7 +122,7 @@ describe('chat UI', () => {
     await summary.click();
     const panel = admin.page.getByTestId('thread-panel');
     await panel.locator('article.msg', { hasText: 'A reply in the thread' }).waitFor(WAIT);
-    await admin.page.screenshot({ path: path.join(screenshotDir, 'thread.png') });
+    await shot(admin.page, 'thread');
     await admin.page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached', ...WAIT });
   });
@@ -182,8 +180,10 @@ describe('chat UI', () => {
       const href = await link.getAttribute('href');
       assert.ok(href === null || !/^\s*javascript:/i.test(href), `link href ${href}`);
       await link.click();
+      // Barrier: a dialog the click opened would be up before this task runs (and its event
+      // reported before this evaluate's answer).
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
     }
-    await admin.page.waitForTimeout(500);
     assert.deepEqual(problems.filter((p) => p.includes('dialog')), []);
   });
 
@@ -194,7 +194,7 @@ describe('chat UI', () => {
     await block.locator('.hljs-comment', { hasText: '// the answer' }).waitFor(WAIT);
     await block.getByRole('button', { name: 'Copy code' }).click();
     await block.getByRole('button', { name: 'Copy code' }).filter({ hasText: /Copied|Copy failed/ }).waitFor(WAIT);
-    await admin.page.screenshot({ path: path.join(screenshotDir, 'chat.png') });
+    await shot(admin.page, 'code');
   });
 
   it('counts unread messages in other channels and switches with Ctrl+K', async () => {
@@ -217,29 +217,24 @@ describe('chat UI', () => {
 
   it('shows the start of a 60-message channel at the top, keeps the place, and offers "Jump to latest"', async () => {
     const adminToken = await loginToken(server, 'admin', server.adminPassword);
-    const sent = await admin.page.evaluate(async (token) => {
-      const { io } = await import('socket.io-client');
-      const s = io('/chat/demo', { auth: { token }, forceNew: true, transports: ['websocket'] });
-      await new Promise((r, j) => { s.once('chat_ready', r); s.once('connect_error', j); });
-      let ok = 0;
-      for (let i = 0; i < 60; i += 1) {
-        const ack = await s.emitWithAck('send_message', { channel: 'agents', content: `Seed ${i}` });
-        if (ack.ok) ok += 1;
-        await new Promise((r) => setTimeout(r, 110)); // stay under 10 events/s
-      }
-      s.close();
-      return ok;
-    }, adminToken);
-    assert.equal(sent, 60);
+    const calls = Array.from({ length: 60 }, (_, i) => ['send_message', { channel: 'agents', content: `Seed ${i}` }]);
+    const acks = await socketCalls(admin.page, adminToken, calls, { concurrency: 4 });
+    assert.deepEqual(refused(acks), [], 'every seed message is accepted');
+    // Sent 4 at a time, so their order in the channel is the server's: take it from REST.
+    const r = await rest(server.url, 'GET', '/api/projects/demo/channels/agents/messages?limit=100', { token: adminToken });
+    assert.equal(r.status, 200, r.text);
+    const order = r.json.messages.map((m) => m.content).filter((c) => /^Seed \d+$/.test(c)).reverse();
+    assert.equal(order.length, 60, `the channel holds the 60 seeds: ${order}`);
     const page = bob.page;
+    const seed = (k) => message(page, new RegExp(`${order[k]}(?!\\d)`));
     await page.getByTestId('channel-list').locator('[data-channel="agents"]').click();
     const list = page.getByTestId('message-list');
-    await message(page, 'Seed 59').waitFor(WAIT);
+    await seed(59).waitFor(WAIT);
     // One page (100) holds all 60; paging through thousands is history.test.mjs.
     await list.evaluate((el) => { el.scrollTop = 0; });
-    await message(page, /Seed 0(?!\d)/).waitFor(WAIT);
+    await seed(0).waitFor(WAIT);
     await page.getByText('This is the start of #agents.').waitFor(WAIT);
-    const anchor = message(page, /Seed 10(?!\d)/);
+    const anchor = seed(10);
     const box = await anchor.boundingBox();
     const view = await list.boundingBox();
     assert.ok(box && box.y >= view.y - 5 && box.y < view.y + view.height,
@@ -276,13 +271,17 @@ describe('chat UI', () => {
   it('catches up after a dropped connection (resumes from the last seq)', async () => {
     await bob.context.setOffline(true);
     await bob.page.getByTestId('connection-badge').filter({ hasText: /Reconnecting|Offline/ }).waitFor(WAIT);
+    // Bob's chat socket itself is down (not only the badge): nothing can reach his page until
+    // it reconnects, so what shows after that came through the resume.
+    await bob.page.locator('.chat-status', { hasText: 'Reconnecting…' }).waitFor(WAIT);
     await send(admin.page, 'Sent while bob was offline');
     await message(admin.page, 'Sent while bob was offline').locator('.msg-content:not(.msg-plain)').waitFor(WAIT);
-    await bob.page.waitForTimeout(1000);
     assert.equal(await message(bob.page, 'Sent while bob was offline').count(), 0);
     await bob.context.setOffline(false);
-    // Connected again: the notice goes (at most "Slow connection (polling)" stays).
-    await bob.page.getByTestId('connection-badge').filter({ hasText: /Reconnecting|Offline/ }).waitFor({ state: 'detached', timeout: 45000 });
+    // Connected again: the notice goes (at most "Slow connection (polling)" stays). The
+    // client's back-off (up to 30 s ±50%) bounds this, so at least 45 s; the spell stays short.
+    await bob.page.getByTestId('connection-badge').filter({ hasText: /Reconnecting|Offline/ })
+      .waitFor({ state: 'detached', timeout: Math.max(45000, WAIT_MS) });
     await message(bob.page, 'Sent while bob was offline').waitFor(WAIT);
   });
 
@@ -333,8 +332,11 @@ describe('chat UI', () => {
     assert.ok(stats.lastVisible, 'starts at the newest message');
     assert.ok(stats.topVisible, 'reaches the start of the channel');
     assert.ok(stats.rowsAtBottom < 250 && stats.rowsAtTop < 250, `rows in the DOM: ${JSON.stringify(stats)}`);
-    assert.ok(stats.first < 5000 && stats.worst < 1000, `timings: ${JSON.stringify(stats)}`);
     process.stderr.write(`virtual list: ${JSON.stringify(stats)}\n`);
+    // Timings depend on the machine and its load: a budget only in the opt-in performance mode.
+    if (process.env.E2E_PERF === '1') {
+      assert.ok(stats.first < 5000 && stats.worst < 1000, `timings: ${JSON.stringify(stats)}`);
+    }
   });
 
   it('had no dialogs, CSP violations or page errors', async () => {

@@ -3,14 +3,12 @@
 // .html upload is refused with the server's message, and search jumps to a hit.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, addUser, createProject, launchBrowser, loginToken, makePng, openChatUser, screenshotDir,
+  WAIT, addMember, addUser, createProject, launchBrowser, loginToken, makePng, openChatUser, screenshots,
   shutDown, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 const message = (page, text) => page.getByTestId('message-list').locator('article.msg', { hasText: text });
 
 async function send(page, text) {
@@ -28,8 +26,8 @@ describe('chat attachments and search', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
-    server = await startServer();
+    // Production budgets: the burst test below is about the send limit holding messages back.
+    server = await startServer({ limits: 'default' });
     token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo');
     await addUser(server, 'bob', 'bob-password-1');
@@ -73,7 +71,7 @@ describe('chat attachments and search', () => {
     await chip.waitFor(WAIT);
     const [dl] = await Promise.all([bob.page.waitForEvent('download', WAIT), chip.getByRole('button', { name: 'Download notes.txt' }).click()]);
     assert.equal(dl.suggestedFilename(), 'notes.txt');
-    await admin.page.screenshot({ path: path.join(screenshotDir, 'attachments.png') });
+    await shot(admin.page, 'attachments');
   });
 
   it('refuses an .html file with the server\'s message, shown on the file', async () => {
@@ -139,7 +137,7 @@ describe('chat attachments and search', () => {
     await panel.getByText('No messages match.').waitFor(WAIT);
     await panel.getByRole('searchbox', { name: 'Search messages' }).fill('quokka');
     await hit.waitFor(WAIT);
-    await page.screenshot({ path: path.join(screenshotDir, 'search.png') });
+    await shot(page, 'search');
     await hit.click();
     const target = page.locator('article.msg.focused', { hasText: 'The quokka is a small marsupial' });
     await target.waitFor(WAIT);

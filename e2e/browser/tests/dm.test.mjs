@@ -4,14 +4,12 @@
 // sees none of it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addAgent, addMember, addUser, createProject, launchBrowser, loginToken, openChatUser, rest, screenshotDir,
-  shutDown, startServer,
+  WAIT, addAgent, addMember, addUser, createProject, launchBrowser, loginToken, openChatUser, rest,
+  screenshots, shutDown, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 const DM = 'dm:code:alice';
 const DM_HASH = `#/p/demo/c/${encodeURIComponent(DM)}`;
 const QUESTION = 'Hello code, could you review the parser change?';
@@ -47,8 +45,11 @@ describe('direct messages with agents', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
-    server = await startServer();
+    // Pings every 2 s, answered within 3 s: a closed tab the server did not see close still
+    // goes offline within the wait budget (the defaults allow 25 + 60 s).
+    server = await startServer({
+      env: { HUDDLE_REALTIME__PING_INTERVAL_SECS: '2', HUDDLE_REALTIME__PING_TIMEOUT_SECS: '3' },
+    });
     token = await loginToken(server, 'admin', server.adminPassword);
     for (const name of ['demo', 'solo']) await createProject(server, token, name);
     await addUser(server, 'alice', 'alice-password-1');
@@ -137,7 +138,7 @@ describe('direct messages with agents', () => {
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);
     for (const t of ['dark', 'light']) {
       await page.evaluate((v) => { document.documentElement.dataset.theme = v; }, t);
-      await page.screenshot({ path: path.join(screenshotDir, `dm-${t}.png`) });
+      await shot(page, t);
     }
     await page.evaluate((v) => { document.documentElement.dataset.theme = v; }, theme);
   });
@@ -291,7 +292,7 @@ describe('direct messages with agents', () => {
     await page.setViewportSize({ width: 390, height: 780 });
     await page.getByTestId('menu-button').click();
     await dmRow(page, 'code').waitFor({ state: 'visible', ...WAIT });
-    await page.screenshot({ path: path.join(screenshotDir, 'dm-phone.png') });
+    await shot(page, 'phone');
     await page.getByTestId('menu-button').click();
     await page.setViewportSize({ width: 1280, height: 800 });
   });
@@ -311,7 +312,7 @@ describe('direct messages with agents', () => {
     assert.deepEqual(await agent.page.evaluate(() => window.__cspViolations || []), []);
     await agent.context.close();
     agent = null;
-    await dot(alice.page, 'code').and(alice.page.locator('[data-status="offline"]')).waitFor({ timeout: 45000 });
+    await dot(alice.page, 'code').and(alice.page.locator('[data-status="offline"]')).waitFor(WAIT);
     await alice.page.getByTestId('dm-head').getByTestId('status-dot')
       .and(alice.page.locator('[data-status="offline"]')).waitFor(WAIT);
   });

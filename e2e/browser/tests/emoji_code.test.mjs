@@ -6,14 +6,12 @@
 // Copy button.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, addUser, createProject, launchBrowser, loginToken, openChatUser, screenshotDir,
-  shutDown, startServer,
+  WAIT, addMember, addUser, createProject, launchBrowser, loginToken, openChatUser, screenshots, shutDown,
+  socketCalls, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const message = (page, text) => page.getByTestId('message-list').locator('article.msg', { hasText: text });
 const box = (page) => page.getByRole('textbox', { name: 'Message #general', exact: true });
@@ -43,15 +41,9 @@ function colourPixels(page, png) {
 }
 
 /** Has `username` react to message `id` over their own chat socket, from inside `page`. */
-function reactAs(page, token, id, emoji) {
-  return page.evaluate(async ({ tok, mid, e }) => {
-    const { io } = await import('/vendor/socket.io-client/socket.io.esm.min.js');
-    const s = io('/chat/demo', { auth: { token: tok }, forceNew: true, transports: ['websocket'] });
-    await new Promise((ok, bad) => { s.on('connect', ok); s.on('connect_error', bad); });
-    const ack = await s.timeout(10000).emitWithAck('add_reaction', { message_id: mid, emoji: e });
-    s.close();
-    return ack;
-  }, { tok: token, mid: id, e: emoji });
+async function reactAs(page, token, id, emoji) {
+  const [ack] = await socketCalls(page, token, [['add_reaction', { message_id: id, emoji }]]);
+  return ack;
 }
 
 describe('emoji and code blocks', () => {
@@ -62,7 +54,6 @@ describe('emoji and code blocks', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo');
@@ -120,7 +111,7 @@ describe('emoji and code blocks', () => {
     assert.ok(inGrid > 40, `coloured pixels in the picker's results: ${inGrid}`);
     const tabs = await colourPixels(page, await picker.getByRole('tablist').screenshot());
     assert.ok(tabs > 40, `coloured pixels in the category tabs: ${tabs}`);
-    await page.screenshot({ path: path.join(screenshotDir, 'emoji-picker.png') });
+    await shot(page, 'emoji-picker');
     // Keyboard: down into the grid, Enter picks the focused emoji.
     await search.press('ArrowDown');
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'rocket');
@@ -239,7 +230,7 @@ describe('emoji and code blocks', () => {
       const [lineW, blockW] = await added.evaluate((el) => [el.getBoundingClientRect().width, el.closest('pre').clientWidth]);
       assert.ok(lineW >= blockW - 2, `${theme}: added line is ${lineW}px of ${blockW}px`);
       await message(page, 'new_call').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(screenshotDir, `code-${theme}.png`) });
+      await shot(page, `code-${theme}`);
     }
     await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });
   });
@@ -263,7 +254,7 @@ describe('emoji and code blocks', () => {
     await picker.getByRole('button', { name: 'grinning face', exact: true }).waitFor(WAIT);
     const r = await picker.boundingBox();
     assert.ok(r.x >= 0 && r.x + r.width <= 390 && r.y >= 0 && r.y + r.height <= 844, JSON.stringify(r));
-    await page.screenshot({ path: path.join(screenshotDir, 'emoji-picker-phone-light.png') });
+    await shot(page, 'emoji-picker-phone-light');
     await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });

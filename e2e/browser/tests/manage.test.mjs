@@ -7,18 +7,15 @@
 // own password.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, addUser, createProject, launchBrowser, loginToken, pageOverflow, rest, screenshotDir, shutDown,
-  signIn, startServer,
+  WAIT, addMember, addUser, createProject, launchBrowser, loginToken, pageOverflow, rest, screenshots,
+  shutDown, signIn, startServer, waitUntil,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
 const PHONE = { width: 390, height: 844 };
 const GENERAL = '#/p/demo/c/general';
 
-const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir, name) });
+const shot = screenshots(import.meta.url);
 const row = (dialog, username) => dialog.getByTestId('members-dialog-list').locator(`[data-member="${username}"]`);
 const login = (server, username, password) => rest(server.url, 'POST', '/auth/login', { body: { username, password } });
 
@@ -55,7 +52,6 @@ describe('managing people from the UI', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo', 'People management');
@@ -75,7 +71,7 @@ describe('managing people from the UI', () => {
     await pickAndAdd(dialog, 'bob', 'viewer');
     assert.equal(await dialog.getByLabel('Role of bob').inputValue(), 'viewer');
     await row(dialog, 'admin').getByText('(you)').waitFor(WAIT);
-    await shot(admin.page, 'members-dark.png');
+    await shot(admin.page, 'members-dark');
     await closeDialog(admin.page, dialog);
   });
 
@@ -113,7 +109,7 @@ describe('managing people from the UI', () => {
     await dialog.getByRole('button', { name: 'Copy' }).waitFor(WAIT);
     erinPassword = (await otp.innerText()).trim();
     assert.ok(erinPassword.length >= 8, `one-time password "${erinPassword}"`);
-    await shot(admin.page, 'account-created.png');
+    await shot(admin.page, 'account-created');
     await dialog.getByLabel('Add erin to demo as').selectOption('contributor');
     await dialog.getByRole('button', { name: 'Add to demo' }).click();
     await dialog.getByTestId('account-added').filter({ hasText: 'erin is now a contributor of demo.' }).waitFor(WAIT);
@@ -178,15 +174,14 @@ describe('managing people from the UI', () => {
     const carolToken = await loginToken(server, 'carol', 'carol-password-1');
     const daveRole = async () => (await rest(server.url, 'GET', '/api/projects/demo/members', { token: carolToken }))
       .json.members.find((m) => m.username === 'dave').role;
-    for (let i = 0; i < 50 && await daveRole() !== 'viewer'; i += 1) await carol.page.waitForTimeout(100);
-    assert.equal(await daveRole(), 'viewer');
+    await waitUntil(async () => await daveRole() === 'viewer', 'dave to be a viewer, as the server says');
 
     await row(dialog, 'dave').getByRole('button', { name: 'Remove dave' }).click();
     await row(dialog, 'dave').getByText('Remove dave from demo?').waitFor(WAIT);
     await row(dialog, 'dave').getByRole('button', { name: 'Remove dave' }).last().click();
     await row(dialog, 'dave').waitFor({ state: 'detached', ...WAIT });
     await pickAndAdd(dialog, 'dave', 'contributor');
-    await shot(carol.page, 'members-maintainer.png');
+    await shot(carol.page, 'members-maintainer');
     await closeDialog(carol.page, dialog);
   });
 
@@ -207,7 +202,7 @@ describe('managing people from the UI', () => {
     assert.equal(await dialog.locator('select').count(), 0, 'no role selects');
     assert.equal(await dialog.getByRole('button', { name: /^Remove/ }).count(), 0, 'no remove buttons');
     await dialog.getByText('Only maintainers and admins can add or remove people.').waitFor(WAIT);
-    await shot(dave.page, 'members-readonly.png');
+    await shot(dave.page, 'members-readonly');
     await closeDialog(dave.page, dialog);
     const token = await loginToken(server, 'dave', 'dave-password-1');
     const forced = await rest(server.url, 'POST', '/api/projects/demo/members', { token, body: { username: 'bob', role: 'admin' } });
@@ -235,7 +230,7 @@ describe('managing people from the UI', () => {
     await dialog.getByLabel('Confirm new password').fill('erin-new-password');
     await submit.click();
     await dialog.locator('#pw-current-error').filter({ hasText: 'not your current password' }).waitFor(WAIT);
-    await shot(page, 'password-errors.png');
+    await shot(page, 'password-errors');
     await dialog.getByLabel('Current password').fill(erinPassword);
     await submit.click();
     await dialog.getByTestId('password-changed').waitFor(WAIT);
@@ -264,7 +259,7 @@ describe('managing people from the UI', () => {
       assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width + 1, `dialog inside the screen: ${JSON.stringify(box)}`);
       const o = await pageOverflow(page);
       assert.ok(o.x <= 0 && o.y <= 0, `no page scrollbar: ${JSON.stringify(o)}`);
-      await shot(page, `members-phone-${theme}.png`);
+      await shot(page, `members-phone-${theme}`);
       await user.context.close();
     }
   });

@@ -6,20 +6,17 @@
 // another tab), and one clear state for an unknown project.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, addUser, createProject, launchBrowser, loginToken, pageOverflow, screenshotDir, shutDown,
-  signIn, startServer,
+  WAIT, addMember, addUser, createProject, frames, launchBrowser, loginToken, pageOverflow, screenshots,
+  shutDown, signIn, startServer, waitUntil,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
 const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const sidebarChannel = (page, name) => page.getByTestId('channel-list').getByRole('link', { name, exact: true });
-const shot = (page, name) => page.screenshot({ path: path.join(screenshotDir, name) });
+const shot = screenshots(import.meta.url);
 
 async function assertNoPageScrollbar(page, where) {
   const o = await pageOverflow(page);
@@ -42,7 +39,6 @@ describe('a newcomer’s first hour', () => {
   const problems = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo', 'Taken name');
@@ -74,7 +70,8 @@ describe('a newcomer’s first hour', () => {
     assert.doesNotMatch(await topbar.innerText(), /admin\s+admin/, 'the name is not followed by an "admin" tag');
     // Connected: nothing to say about the connection.
     await page.getByTestId('project-list').waitFor(WAIT);
-    await page.waitForTimeout(4500); // past the grace before "Slow connection (polling)" would show
+    // Upgraded to a websocket: from then on the badge has nothing to say.
+    await page.locator('[data-connection="realtime"]').waitFor(WAIT);
     assert.equal(await page.getByText('Real-time').count(), 0);
     assert.equal(await page.getByTestId('connection-badge').count(), 0, 'no badge while connected');
     await assertNoPageScrollbar(page, 'project list');
@@ -101,7 +98,7 @@ describe('a newcomer’s first hour', () => {
     await dialog.getByTestId('profile-admin').filter({ hasText: 'Yes' }).waitFor(WAIT);
     await dialog.getByText('Member since').waitFor(WAIT);
     await dialog.getByTestId('profile-projects').getByText('demo').waitFor(WAIT);
-    await shot(page, 'profile-dark.png');
+    await shot(page, 'profile-dark');
     // Tab stays inside the dialog.
     for (let i = 0; i < 6; i += 1) {
       await page.keyboard.press('Tab');
@@ -123,7 +120,7 @@ describe('a newcomer’s first hour', () => {
     assert.equal(await page.evaluate(() => localStorage.getItem('huddle.theme')), 'light');
     await page.getByTestId('user-menu-button').click();
     assert.equal(await page.getByRole('menuitemradio', { name: 'Light' }).getAttribute('aria-checked'), 'true');
-    await shot(page, 'user-menu-light.png');
+    await shot(page, 'user-menu-light');
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'hidden', ...WAIT });
     await pick('Same as the system');
@@ -147,7 +144,7 @@ describe('a newcomer’s first hour', () => {
     await err.filter({ hasText: 'at least one letter or digit' }).waitFor(WAIT);
     await name.fill('Launch Plan');
     await page.getByText('The project will be called launch-plan.').waitFor(WAIT);
-    await shot(page, 'new-project-slug.png');
+    await shot(page, 'new-project-slug');
     await page.getByRole('button', { name: 'Create project' }).click();
     await heading(page, 'general').waitFor(WAIT);
     assert.match(page.url(), /#\/p\/launch-plan\/c\/general$/);
@@ -173,7 +170,7 @@ describe('a newcomer’s first hour', () => {
     const text = await activity.innerText();
     assert.doesNotMatch(text, /project_created|member_added|_/, `raw event kinds in: ${text}`);
     await assertNoPageScrollbar(page, 'overview');
-    await shot(page, 'overview-words.png');
+    await shot(page, 'overview-words');
   });
 
   it('creates a channel from "+": "Release Notes" becomes #release-notes, opened, and appears live for bob', async () => {
@@ -192,7 +189,7 @@ describe('a newcomer’s first hour', () => {
     await dialog.getByText('The channel will be called #release-notes.').waitFor(WAIT);
     await dialog.getByLabel('Kind').selectOption('workflow');
     await dialog.getByLabel(/Description/).fill('What shipped, and when');
-    await shot(page, 'create-channel.png');
+    await shot(page, 'create-channel');
     await dialog.getByRole('button', { name: 'Create channel' }).click();
     await heading(page, 'release-notes').waitFor(WAIT);
     assert.match(page.url(), /\/c\/release-notes$/);
@@ -223,7 +220,7 @@ describe('a newcomer’s first hour', () => {
     await page.getByText('Every release, newest last').first().waitFor(WAIT);
     await sidebarChannel(bob.page, 'release-log').waitFor(WAIT);
     assert.equal(await sidebarChannel(bob.page, 'release-notes').count(), 0);
-    await shot(page, 'channel-settings.png');
+    await shot(page, 'channel-settings');
 
     await dialog.getByRole('button', { name: 'Archive channel' }).click();
     const confirm = dialog.getByRole('button', { name: 'Archive #release-log' });
@@ -250,16 +247,29 @@ describe('a newcomer’s first hour', () => {
 
   it('shows one clear state for an unknown project, with a way back and nothing loading', async () => {
     const { page } = admin;
+    // Every request about the project, until it is answered: once all are, nothing is left
+    // that could still show a loading state.
+    const open = new Set();
+    let seen = 0;
+    const onRequest = (req) => { if (req.url().includes('/api/projects/nope')) { open.add(req); seen += 1; } };
+    const onDone = (req) => open.delete(req);
+    page.on('request', onRequest);
+    page.on('requestfinished', onDone);
+    page.on('requestfailed', onDone);
     await page.evaluate(() => { window.location.hash = '#/p/nope'; });
     const missing = page.getByTestId('project-missing');
     await missing.getByRole('heading', { name: 'No project named nope' }).waitFor(WAIT);
     await missing.getByText('It may have been renamed, or you are not a member.').waitFor(WAIT);
-    await page.waitForTimeout(1500);
+    await waitUntil(() => seen > 0 && open.size === 0, 'the requests about #/p/nope to be answered');
+    page.off('request', onRequest);
+    page.off('requestfinished', onDone);
+    page.off('requestfailed', onDone);
+    await frames(page);
     const body = await page.locator('body').innerText();
     assert.doesNotMatch(body, /Loading|Waiting|Connecting/, `still loading: ${body}`);
     assert.equal(await page.getByText(/not found/i).count(), 0);
     await assertNoPageScrollbar(page, 'unknown project');
-    await shot(page, 'project-missing.png');
+    await shot(page, 'project-missing');
     await page.evaluate(() => { window.location.hash = '#/p/nope/c/general'; });
     await missing.waitFor(WAIT);
     await missing.getByRole('link', { name: 'Back to your projects' }).click();
@@ -274,12 +284,12 @@ describe('a newcomer’s first hour', () => {
       await heading(page, 'general').waitFor(WAIT);
       await page.getByTestId('composer').waitFor(WAIT);
       await assertNoPageScrollbar(page, `chat, phone, ${theme}`);
-      await shot(page, `newcomer-phone-${theme}.png`);
+      await shot(page, `phone-${theme}`);
       await page.getByTestId('user-menu-button').click();
       await page.getByRole('menuitem', { name: 'Profile' }).click();
       await page.getByRole('dialog', { name: 'Profile' }).getByTestId('profile-projects').waitFor(WAIT);
       await assertNoPageScrollbar(page, `profile, phone, ${theme}`);
-      await shot(page, `profile-phone-${theme}.png`);
+      await shot(page, `profile-phone-${theme}`);
       await user.context.close();
     }
   });

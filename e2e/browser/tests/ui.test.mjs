@@ -2,13 +2,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  addMember, createProject, launchBrowser, loginToken, rest, screenshotDir, shutDown, startServer,
+  WAIT, addMember, createProject, launchBrowser, loginToken, rest, screenshots, shutDown, startServer,
 } from './harness.mjs';
 
-const WAIT = { timeout: 20000 };
+const shot = screenshots(import.meta.url);
 
 describe('web UI shell', () => {
   let server;
@@ -18,7 +16,6 @@ describe('web UI shell', () => {
   const pageErrors = [];
 
   before(async () => {
-    await mkdir(screenshotDir, { recursive: true });
     server = await startServer();
     const token = await loginToken(server, 'admin', server.adminPassword);
     await createProject(server, token, 'demo', 'Browser test project');
@@ -66,7 +63,7 @@ describe('web UI shell', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const error = page.getByTestId('login-error');
     await error.filter({ hasText: 'Wrong username or password.' }).waitFor(WAIT);
-    await page.screenshot({ path: path.join(screenshotDir, 'login.png') });
+    await shot(page, 'login');
   });
 
   it('logs in and lists the project', async () => {
@@ -88,10 +85,11 @@ describe('web UI shell', () => {
     assert.doesNotMatch(await page.getByTestId('activity-list').innerText(), /project_created/);
     await page.getByTestId('channel-list').getByRole('link', { name: 'general' }).waitFor(WAIT);
     await page.getByTestId('online-count').waitFor(WAIT);
-    await page.waitForTimeout(4500); // past the grace before "Slow connection (polling)" would show
+    // Upgraded to a websocket: from then on the badge has nothing to say.
+    await page.locator('[data-connection="realtime"]').waitFor(WAIT);
     assert.equal(await page.getByTestId('connection-badge').count(), 0, 'nothing to say while connected');
     assert.equal(await page.getByText('Real-time').count(), 0);
-    await page.screenshot({ path: path.join(screenshotDir, 'project.png') });
+    await shot(page, 'project');
   });
 
   it('switches the theme from the user menu and keeps it (and the session) across a reload', async () => {
@@ -137,7 +135,7 @@ describe('web UI shell', () => {
     await menu.click();
     await rail.waitFor({ state: 'visible', ...WAIT });
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
-    await page.screenshot({ path: path.join(screenshotDir, 'phone.png') });
+    await shot(page, 'phone');
     await page.keyboard.press('Escape');
     await rail.waitFor({ state: 'hidden', ...WAIT });
     await menu.click();

@@ -96,8 +96,10 @@ export function Shell({ me, onLogout, announce }) {
   const role = myRole(chat, feed.members, me.user.username, current);
   const missing = feed.missing ? selected : null;
 
+  // data-connection: the live connection's state ("realtime" | "polling" | "reconnecting" |
+  // "offline", see socket.js), which the badge shows only when it matters; tests wait on it.
   return html`
-    <div class=${`shell${navOpen ? ' nav-open' : ''}`}>
+    <div class=${`shell${navOpen ? ' nav-open' : ''}`} data-connection=${connState}>
       <${SkipLink} inChat=${Boolean(chat && route.channel)} />
       <${TopBar} user=${me.user} connState=${connState}
         navOpen=${navOpen} onToggleNav=${() => setNavOpen(!navOpen)} onLogout=${onLogout} />
