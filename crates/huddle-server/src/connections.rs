@@ -1,14 +1,18 @@
-//! Accepting HTTP connections: `TCP_NODELAY`, a cap on open connections per client address, a
-//! deadline for a whole request header (so trickled headers cannot hold connections), and a
-//! graceful end that lets requests in flight finish.
+//! Accepting HTTP connections: `TCP_NODELAY`, a cap on open connections per client address
+//! (websockets included, for their whole life), a deadline for a whole request header (so
+//! trickled headers cannot hold connections), and a graceful end that lets requests in flight
+//! finish.
 //!
 //! HTTP/1.1 only, with upgrades for websockets: browsers speak HTTP/2 only over TLS, which a
 //! reverse proxy in front terminates.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -17,7 +21,8 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use parking_lot::Mutex;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
@@ -67,6 +72,53 @@ impl Drop for Slot {
     }
 }
 
+/// A client's TCP stream with its address's slot: counted for as long as the stream lives, also
+/// after an HTTP upgrade hands it to a websocket, which outlives the HTTP connection.
+struct Counted {
+    tcp: TcpStream,
+    _slot: Slot,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().tcp).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().tcp).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, asks every open
 /// connection to finish its request in flight, and returns when they have.
 pub async fn serve(
@@ -103,10 +155,8 @@ pub async fn serve(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         let (http, app, stopping) = (http.clone(), app.clone(), stopping.clone());
-        connections.spawn(async move {
-            let _slot = slot;
-            serve_one(http, app, tcp, peer, stopping).await;
-        });
+        let stream = Counted { tcp, _slot: slot };
+        connections.spawn(serve_one(http, app, stream, peer, stopping));
     }
     drop(listener);
     stopping.cancel();
@@ -117,7 +167,7 @@ pub async fn serve(
 async fn serve_one(
     http: http1::Builder,
     app: Router,
-    tcp: tokio::net::TcpStream,
+    stream: Counted,
     peer: SocketAddr,
     stopping: CancellationToken,
 ) {
@@ -126,7 +176,7 @@ async fn serve_one(
         app.clone().oneshot(request.map(axum::body::Body::new))
     });
     let connection = http
-        .serve_connection(TokioIo::new(tcp), service)
+        .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     tokio::pin!(connection);
     let ended = tokio::select! {

@@ -145,6 +145,27 @@ impl<A: Adapter> Client<A> {
         );
     }
 
+    /// Huddle patch: closes the connection if, [`SocketIoConfig::connect_timeout`] after it left
+    /// a namespace, it is in none. Upstream applies the deadline only to a new connection, so a
+    /// client could connect, leave its namespace and hold the connection open forever.
+    pub(crate) fn spawn_namespace_deadline(self: &Arc<Self>, socket: Arc<EIoSocket<SocketData<A>>>) {
+        let client = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(client.config.connect_timeout).await;
+            let in_a_namespace = client
+                .nsps
+                .read()
+                .unwrap()
+                .values()
+                .any(|ns| ns.has(socket.id));
+            if !in_a_namespace && !socket.is_closed() {
+                #[cfg(feature = "tracing")]
+                tracing::debug!("connection {} left every namespace; closing it", socket.id);
+                socket.close(EIoDisconnectReason::TransportClose);
+            }
+        });
+    }
+
     /// Adds a new namespace handler
     pub fn add_ns<C, T>(self: Arc<Self>, path: Cow<'static, str>, callback: C) -> A::InitRes
     where

@@ -834,6 +834,13 @@ impl<A: Adapter> Clone for SocketIo<A> {
         Self(self.0.clone())
     }
 }
+impl<A: Adapter> SocketIo<A> {
+    /// Huddle patch: see [`Client::spawn_namespace_deadline`].
+    pub(crate) fn namespace_left(&self, esocket: Arc<engineioxide::Socket<crate::client::SocketData<A>>>) {
+        self.0.spawn_namespace_deadline(esocket);
+    }
+}
+
 impl<A: Adapter> From<Arc<Client<A>>> for SocketIo<A> {
     fn from(client: Arc<Client<A>>) -> Self {
         SocketIo(client)

@@ -836,6 +836,17 @@ impl<A: Adapter> Socket<A> {
     pub(crate) fn close(self: Arc<Self>, reason: DisconnectReason) {
         self.set_connected(false);
 
+        // Huddle patch: a connection that leaves a namespace (either side may end it) while
+        // staying open gets the connect deadline again, so it cannot stay open in no namespace.
+        if matches!(
+            reason,
+            DisconnectReason::ClientNSDisconnect | DisconnectReason::ServerNSDisconnect
+        ) {
+            if let Some(io) = self.esocket.data.io.get() {
+                io.namespace_left(self.esocket.clone());
+            }
+        }
+
         let disconnect_handler = { self.disconnect_handler.lock().unwrap().take() };
 
         if let Some(handler) = disconnect_handler {

@@ -110,3 +110,32 @@ async fn one_address_holds_only_its_share_of_connections() {
     };
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+#[tokio::test]
+async fn websockets_count_against_their_address_for_as_long_as_they_live() {
+    let server = TestServer::start_with(|c| c.http.max_connections_per_address = 3).await;
+    let base = format!("http://{}", server.addr);
+    // Upgraded to websockets: the HTTP connection they came on has ended, the TCP one has not.
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        let socket = huddle_bench::socket::EngineConnection::open(&base)
+            .await
+            .expect("websocket");
+        sockets.push(socket);
+    }
+    let mut fourth = TcpStream::connect(server.addr).await.expect("tcp accepts");
+    assert!(
+        closed_within(&mut fourth, wait()).await,
+        "three websockets fill the address's share"
+    );
+    assert_eq!(health(&server).await, None, "and no request gets through");
+    sockets.pop();
+    let started = tokio::time::Instant::now();
+    while health(&server).await.is_none() {
+        assert!(
+            started.elapsed() < wait(),
+            "a closed websocket frees its slot"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

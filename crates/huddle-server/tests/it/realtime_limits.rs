@@ -447,3 +447,35 @@ async fn a_portal_connection_over_the_cap_closes_the_oldest() {
     assert!(notice.contains("connection_limit"), "{notice}");
     assert!(closed(&mut first, wait()).await, "and dropped");
 }
+
+#[tokio::test]
+async fn a_connection_that_leaves_its_namespace_is_closed_after_the_connect_deadline() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let server = TestServer::start_with(|c| c.realtime.connect_timeout_secs = 1).await;
+    let token = server.admin_token().await;
+    let mut portal = chat_socket::connect_to(&server, "/portal", &json!({ "token": token })).await;
+    // Leaves /portal and stays connected, answering pings: only the deadline can close it.
+    portal
+        .writer
+        .send(Message::text("41/portal,"))
+        .await
+        .expect("leave");
+    let ended = tokio::time::timeout(wait(), async {
+        while let Some(Ok(frame)) = portal.reader.next().await {
+            match frame {
+                Message::Text(text) if text.as_str() == "2" => {
+                    let _ = portal.writer.send(Message::text("3")).await;
+                }
+                Message::Close(_) => return,
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "a connection in no namespace is closed like a new one that never joins"
+    );
+}
